@@ -1,0 +1,292 @@
+// A small typed client of the claw REST API (Kubernetes conventions) over undici, with a keep-alive pool.
+
+import { Agent, request, type Dispatcher } from "undici";
+import { ApiError, reasonForCode, type Status } from "../machinery/errors.js";
+import { GROUP, VERSION, type KubeList, type KubeObject } from "../machinery/meta.js";
+import { PATCH_CONTENT_TYPES, TABLE_ACCEPT, type APIResourceList, type PatchType, type Table, type VersionInfo, type WatchEvent } from "./api-types.js";
+import { authorizationHeaders, type Credential } from "./credential.js";
+import { toConnectionError } from "./connection-error.js";
+import { ndjsonValues } from "./ndjson-lines.js";
+import { groupVersionPath, queryString, resourcePath, type QueryValue } from "./resource-path.js";
+import { ResourceClient } from "./resource-client.js";
+
+export interface TlsOptions {
+  /** PEM of the CA that signed the server certificate. */
+  ca?: string | Buffer;
+  /** PEM client certificate and key, for mTLS. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  insecureSkipVerify?: boolean;
+  serverName?: string;
+}
+
+export interface RestClientOptions {
+  /** Base URL, e.g. `https://127.0.0.1:6443`. */
+  server: string;
+  credential?: Credential;
+  tls?: TlsOptions;
+  /** Defaults to security.clawbernetes.com / v1. */
+  group?: string;
+  version?: string;
+  userAgent?: string;
+  /** Time allowed for the headers and between body chunks of an ordinary request (not a watch). Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Connections kept per origin. Default 128. */
+  maxConnections?: number;
+  /** A shared pool; when given the client does not close it. */
+  dispatcher?: Dispatcher;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+export interface ListOptions extends RequestOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+}
+export interface WriteOptions extends RequestOptions {
+  fieldManager?: string;
+  dryRun?: boolean;
+}
+export interface PatchOptions extends WriteOptions {
+  type: PatchType;
+  /** Server-side apply only: take ownership of fields other managers own. */
+  force?: boolean;
+  subresource?: "status";
+}
+export interface ApplyOptions extends RequestOptions {
+  fieldManager: string;
+  force?: boolean;
+  dryRun?: boolean;
+}
+export interface DeleteOptions extends RequestOptions {
+  preconditions?: { resourceVersion?: string; uid?: string };
+  propagationPolicy?: "Orphan" | "Background" | "Foreground";
+  dryRun?: boolean;
+}
+export interface WatchOptions extends ListOptions {
+  allowWatchBookmarks?: boolean;
+  timeoutSeconds?: number;
+  /** Ask for Table rows (`kubectl get -w`); events then carry Table objects when the server supports it. */
+  asTable?: boolean;
+}
+export interface TableOptions extends ListOptions {
+  name?: string;
+}
+
+export interface RawRequest extends RequestOptions {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+}
+
+/** What a Table request may return: a Table, or the plain object/list from a server that does not make tables. */
+export type TableResponse = Table | KubeObject | KubeList;
+
+export class RestClient {
+  readonly server: string;
+  private readonly gv: { group: string; version: string };
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+
+  constructor(options: RestClientOptions) {
+    this.server = options.server.replace(/\/+$/, "");
+    this.gv = { group: options.group ?? GROUP, version: options.version ?? VERSION };
+    this.timeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.headers = { "user-agent": options.userAgent ?? "claw", ...authorizationHeaders(options.credential) };
+    this.ownsDispatcher = !options.dispatcher;
+    this.dispatcher = options.dispatcher ?? new Agent({ connections: options.maxConnections ?? 128, connect: connectOptions(options.tls) });
+  }
+
+  resource<T extends KubeObject = KubeObject>(plural: string): ResourceClient<T> {
+    return new ResourceClient<T>(this, plural);
+  }
+
+  get<T extends KubeObject = KubeObject>(plural: string, name: string, opts: RequestOptions = {}): Promise<T> {
+    return this.requestJson<T>({ method: "GET", path: this.path(plural, name), signal: opts.signal });
+  }
+
+  list<T extends KubeObject = KubeObject>(plural: string, opts: ListOptions = {}): Promise<KubeList<T>> {
+    return this.requestJson<KubeList<T>>({ method: "GET", path: this.path(plural), query: listQuery(opts), signal: opts.signal });
+  }
+
+  create<T extends KubeObject = KubeObject>(plural: string, obj: T, opts: WriteOptions = {}): Promise<T> {
+    return this.requestJson<T>({ method: "POST", path: this.path(plural), query: writeQuery(opts), body: obj, signal: opts.signal });
+  }
+
+  update<T extends KubeObject = KubeObject>(plural: string, obj: T, opts: WriteOptions = {}): Promise<T> {
+    const path = this.path(plural, obj.metadata.name);
+    return this.requestJson<T>({ method: "PUT", path, query: writeQuery(opts), body: obj, signal: opts.signal });
+  }
+
+  updateStatus<T extends KubeObject = KubeObject>(plural: string, obj: T, opts: WriteOptions = {}): Promise<T> {
+    const path = this.path(plural, obj.metadata.name, "status");
+    return this.requestJson<T>({ method: "PUT", path, query: writeQuery(opts), body: obj, signal: opts.signal });
+  }
+
+  patch<T extends KubeObject = KubeObject>(plural: string, name: string, patch: unknown, opts: PatchOptions): Promise<T> {
+    const query = { ...writeQuery(opts), force: opts.type === "apply" && opts.force ? true : undefined };
+    const path = this.path(plural, name, opts.subresource);
+    return this.requestJson<T>({ method: "PATCH", path, query, body: patch, contentType: PATCH_CONTENT_TYPES[opts.type], signal: opts.signal });
+  }
+
+  /** Server-side apply of a whole object (create or update), as `kubectl apply --server-side`. */
+  apply<T extends KubeObject = KubeObject>(plural: string, obj: T, opts: ApplyOptions): Promise<T> {
+    return this.patch<T>(plural, obj.metadata.name, obj, { ...opts, type: "apply" });
+  }
+
+  /** Returns the object (still present while finalizers run) or the server's Success Status. */
+  delete(plural: string, name: string, opts: DeleteOptions = {}): Promise<KubeObject | Status> {
+    const body =
+      opts.preconditions || opts.propagationPolicy
+        ? { apiVersion: "v1", kind: "DeleteOptions", preconditions: opts.preconditions, propagationPolicy: opts.propagationPolicy }
+        : undefined;
+    const query = { dryRun: opts.dryRun ? "All" : undefined };
+    return this.requestJson({ method: "DELETE", path: this.path(plural, name), query, body, signal: opts.signal });
+  }
+
+  /** A Table of rows for `get` (one object when `name` is given), with the CRD's printer columns. */
+  table(plural: string, opts: TableOptions = {}): Promise<TableResponse> {
+    const path = this.path(plural, opts.name);
+    const query = opts.name === undefined ? listQuery(opts) : {};
+    return this.requestJson<TableResponse>({ method: "GET", path, query, accept: TABLE_ACCEPT, signal: opts.signal });
+  }
+
+  discovery(opts: RequestOptions = {}): Promise<APIResourceList> {
+    return this.requestJson<APIResourceList>({ method: "GET", path: groupVersionPath(this.gv), signal: opts.signal });
+  }
+
+  version(opts: RequestOptions = {}): Promise<VersionInfo> {
+    return this.requestJson<VersionInfo>({ method: "GET", path: "/version", signal: opts.signal });
+  }
+
+  /**
+   * Streams watch events until the server ends the stream or `signal` aborts (then it simply returns).
+   * An ERROR event is thrown as its ApiError, so `isGone(err)` tells a caller to relist.
+   */
+  async *watch<T = KubeObject>(plural: string, opts: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
+    const query = {
+      ...listQuery(opts),
+      watch: true,
+      allowWatchBookmarks: opts.allowWatchBookmarks ? true : undefined,
+      timeoutSeconds: opts.timeoutSeconds,
+    };
+    const accept = opts.asTable ? TABLE_ACCEPT : "application/json";
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.send({ method: "GET", path: this.path(plural), query, accept, signal: opts.signal }, { streaming: true });
+    } catch (err) {
+      if (opts.signal?.aborted) return;
+      throw err;
+    }
+    try {
+      for await (const value of ndjsonValues(response.body)) {
+        const event = value as { type?: unknown; object?: unknown };
+        if (event.type === "ERROR") throw ApiError.fromStatus(event.object, 500);
+        if (event.type === "ADDED" || event.type === "MODIFIED" || event.type === "DELETED" || event.type === "BOOKMARK") {
+          yield event as WatchEvent<T>;
+        }
+      }
+    } catch (err) {
+      if (opts.signal?.aborted) return;
+      const connection = toConnectionError(this.server, err);
+      throw connection ?? err;
+    } finally {
+      response.body.destroy();
+    }
+  }
+
+  /** One JSON request; a non-2xx answer is thrown as ApiError, a transport failure as ConnectionError. */
+  async requestJson<T>(req: RawRequest): Promise<T> {
+    const response = await this.send(req, { streaming: false });
+    const text = await response.body.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** Closes the connection pool (only when this client created it). */
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  private path(plural: string, name?: string, subresource?: string): string {
+    return resourcePath(this.gv, { plural, name, subresource });
+  }
+
+  private async send(req: RawRequest, mode: { streaming: boolean }): Promise<Dispatcher.ResponseData> {
+    const headers: Record<string, string> = { ...this.headers, accept: req.accept ?? "application/json" };
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body = JSON.stringify(req.body);
+      headers["content-type"] = req.contentType ?? "application/json";
+    }
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(`${this.server}${req.path}${queryString(req.query)}`, {
+        dispatcher: this.dispatcher,
+        method: req.method,
+        headers,
+        body,
+        signal: req.signal,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: mode.streaming ? 0 : this.timeoutMs,
+      });
+    } catch (err) {
+      throw toConnectionError(this.server, err) ?? err;
+    }
+    if (response.statusCode >= 400) throw await errorFrom(response);
+    return response;
+  }
+}
+
+async function errorFrom(response: Dispatcher.ResponseData): Promise<ApiError> {
+  const code = response.statusCode;
+  const text = await response.body.text().catch(() => "");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const retryAfter = Number(response.headers["retry-after"]);
+  if (typeof parsed === "object" && parsed !== null && (parsed as { kind?: unknown }).kind === "Status") {
+    const err = ApiError.fromStatus(parsed, code);
+    if (Number.isFinite(retryAfter) && err.details?.retryAfterSeconds === undefined && code === 429) {
+      return new ApiError(err.code, err.reason, err.message, { ...err.details, retryAfterSeconds: retryAfter });
+    }
+    return err;
+  }
+  const message = text.trim() ? text.trim().slice(0, 500) : `the server answered HTTP ${code} with no explanation`;
+  return new ApiError(code, reasonForCode(code), message, Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : undefined);
+}
+
+function connectOptions(tls: TlsOptions | undefined): Agent.Options["connect"] {
+  if (!tls) return undefined;
+  return {
+    ...(tls.ca ? { ca: tls.ca } : {}),
+    ...(tls.cert ? { cert: tls.cert } : {}),
+    ...(tls.key ? { key: tls.key } : {}),
+    ...(tls.serverName ? { servername: tls.serverName } : {}),
+    rejectUnauthorized: !tls.insecureSkipVerify,
+  };
+}
+
+const listQuery = (opts: ListOptions): Record<string, QueryValue> => ({
+  labelSelector: opts.labelSelector,
+  fieldSelector: opts.fieldSelector,
+  limit: opts.limit,
+  continue: opts.continue,
+  resourceVersion: opts.resourceVersion,
+});
+
+const writeQuery = (opts: WriteOptions): Record<string, QueryValue> => ({
+  fieldManager: opts.fieldManager,
+  dryRun: opts.dryRun ? "All" : undefined,
+});

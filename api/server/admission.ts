@@ -1,0 +1,40 @@
+// Admission: per-kind rules that run after schema validation and before a write reaches the store.
+// Identity, RBAC and secret encryption plug in here; nothing registers itself on import.
+
+import type { KubeObject } from "../machinery/meta.js";
+import type { ResourceInfo } from "../schema/resource-info.js";
+import type { Subresource } from "./object-rules.js";
+
+export type Operation = "CREATE" | "UPDATE" | "DELETE";
+
+export interface UserInfo {
+  /** `user:alice`, `apikey:ak_…`, `system:bootstrap-admin`. */
+  name: string;
+  groups: string[];
+}
+
+export interface AdmissionRequest {
+  info: ResourceInfo;
+  operation: Operation;
+  subresource: Subresource;
+  /** The object about to be stored (absent for DELETE). */
+  object?: KubeObject;
+  oldObject?: KubeObject;
+  user?: UserInfo;
+  dryRun: boolean;
+}
+
+export interface AdmissionPlugin {
+  name: string;
+  /** Throws an ApiError to refuse; returns a replacement object to mutate; returns nothing to accept. */
+  admit(request: AdmissionRequest): Promise<KubeObject | void> | KubeObject | void;
+}
+
+export async function runAdmission(plugins: readonly AdmissionPlugin[], request: AdmissionRequest): Promise<KubeObject | undefined> {
+  let object = request.object;
+  for (const plugin of plugins) {
+    const replaced = await plugin.admit({ ...request, ...(object ? { object } : {}) });
+    if (replaced) object = replaced;
+  }
+  return object;
+}

@@ -1,0 +1,81 @@
+// Reading requests and writing responses: body limits, JSON/YAML decoding, Status errors.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { parseDocument } from "yaml";
+import { ApiError, badRequest, internalError, serviceUnavailable, tooLarge, unsupportedMediaType, type Status } from "../machinery/errors.js";
+import { StoreError } from "../store/store.js";
+
+export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/** Reads the whole body as text, refusing more than `limit` bytes with 413. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) {
+    req.resume();
+    throw tooLarge(limit);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      throw tooLarge(limit);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const JSON_TYPES = new Set(["application/json", ""]);
+const YAML_TYPES = new Set(["application/yaml", "application/x-yaml", "text/yaml"]);
+
+/** Decodes a create/update body, JSON or YAML by Content-Type; 400 for malformed input, 415 for others. */
+export function decodeBody(text: string, contentType: string | undefined): unknown {
+  const mediaType = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  if (text.trim() === "") throw badRequest("the request body is empty; send a JSON or YAML object");
+  if (JSON_TYPES.has(mediaType)) {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  if (YAML_TYPES.has(mediaType)) {
+    const doc = parseDocument(text, { uniqueKeys: true });
+    if (doc.errors.length > 0) throw badRequest(`the request body is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
+    return doc.toJS();
+  }
+  throw unsupportedMediaType(mediaType, ["application/json", "application/yaml"]);
+}
+
+export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export function sendText(res: ServerResponse, code: number, text: string, contentType = "text/plain; charset=utf-8"): void {
+  res.writeHead(code, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Maps any thrown value to an ApiError a client may see: never a stack trace, never an internal detail. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof StoreError && err.code === "Unavailable") return serviceUnavailable("the storage backend is unavailable; retry shortly");
+  return internalError();
+}
+
+export function sendError(res: ServerResponse, err: ApiError): void {
+  const status: Status = err.toStatus();
+  const retry = err.details?.retryAfterSeconds;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, err.code, status, retry !== undefined ? { "Retry-After": String(retry) } : {});
+}
+
+/** Query flags as Kubernetes spells them (`?force=true`, `?dryRun=All`). */
+export const queryBool = (value: string | null): boolean => value === "true" || value === "1";

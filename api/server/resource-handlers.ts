@@ -1,0 +1,177 @@
+// HTTP handlers for /apis/{group}/{version}/{plural}[/{name}[/status]].
+
+import type { Clock } from "../machinery/clock.js";
+import { badRequest, methodNotAllowed } from "../machinery/errors.js";
+import { parseFieldSelector, parseLabelSelector } from "../machinery/label-selector.js";
+import type { KubeObject } from "../machinery/meta.js";
+import type { ResourceInfo } from "../schema/resource-info.js";
+import type { FieldValidation } from "../schema/validator.js";
+import { parseResourceVersion } from "../store/keys.js";
+import { decodeBody, queryBool, readBody, sendJson } from "./http-io.js";
+import type { Subresource } from "./object-rules.js";
+import { patchResource, patchTypeOf } from "./patch-request.js";
+import { fieldManagerOf, warningHeader, type RequestContext } from "./request-context.js";
+import type { ResourceService, WriteOptions } from "./resource-service.js";
+import { parseTableAccept, toTable } from "./table.js";
+import type { WatchStreamer } from "./watch-stream.js";
+
+export interface ResourceHandlerDeps {
+  service: ResourceService;
+  watches: WatchStreamer;
+  clock: Clock;
+  maxBodyBytes: number;
+}
+
+export interface ResourceTarget {
+  info: ResourceInfo;
+  name?: string;
+  subresource: Subresource;
+}
+
+export async function handleResource(ctx: RequestContext, deps: ResourceHandlerDeps, target: ResourceTarget): Promise<void> {
+  const { req, url } = ctx;
+  const { info, name, subresource } = target;
+  const method = req.method ?? "GET";
+  ctx.resource = info.plural;
+  if (subresource) ctx.subresource = subresource;
+
+  if (name === undefined) {
+    if (method === "GET" && queryBool(url.searchParams.get("watch"))) {
+      ctx.verb = "watch";
+      return deps.watches.serve(ctx, info, selectorOf(ctx));
+    }
+    if (method === "GET") {
+      ctx.verb = "list";
+      return list(ctx, deps, info);
+    }
+    if (method === "POST") {
+      ctx.verb = "create";
+      const body = (await readObject(ctx, deps)) as KubeObject;
+      const result = await deps.service.create(info, body, writeOptions(ctx));
+      return respond(ctx, info, result.object, 201, result.warnings);
+    }
+    throw methodNotAllowed(method, url.pathname);
+  }
+
+  switch (method) {
+    case "GET": {
+      ctx.verb = "get";
+      return respond(ctx, info, await deps.service.get(info, name), 200, []);
+    }
+    case "PUT": {
+      ctx.verb = "update";
+      const body = (await readObject(ctx, deps)) as KubeObject;
+      const result = await deps.service.update(info, name, body, { ...writeOptions(ctx), subresource });
+      return respond(ctx, info, result.object, 200, result.warnings);
+    }
+    case "PATCH": {
+      ctx.verb = "patch";
+      const type = patchTypeOf(req.headers["content-type"]);
+      const text = await readBody(req, deps.maxBodyBytes);
+      const result = await patchResource(deps.service, deps.clock, {
+        info,
+        name,
+        type,
+        body: text,
+        subresource,
+        force: queryBool(url.searchParams.get("force")),
+        options: writeOptions(ctx),
+      });
+      return respond(ctx, info, result.object, result.created ? 201 : 200, result.warnings);
+    }
+    case "DELETE": {
+      if (subresource) throw methodNotAllowed(method, url.pathname);
+      ctx.verb = "delete";
+      const options = await deleteOptionsOf(ctx, deps);
+      const deleted = await deps.service.delete(info, name, options);
+      return respond(ctx, info, deleted, 200, []);
+    }
+    default:
+      throw methodNotAllowed(method, url.pathname);
+  }
+}
+
+async function list(ctx: RequestContext, deps: ResourceHandlerDeps, info: ResourceInfo): Promise<void> {
+  const q = ctx.url.searchParams;
+  const limit = q.get("limit");
+  if (limit !== null && !/^\d+$/.test(limit)) throw badRequest(`limit must be a non-negative integer, not "${limit}"`);
+  const exact = q.get("resourceVersionMatch") === "Exact";
+  const revision = exact ? parseRv(q.get("resourceVersion")) : undefined;
+  const result = await deps.service.list(info, {
+    match: selectorOf(ctx),
+    ...(limit ? { limit: Number(limit) } : {}),
+    ...(q.get("continue") ? { continueToken: q.get("continue")! } : {}),
+    ...(revision !== undefined ? { revision } : {}),
+  });
+  const table = parseTableAccept(ctx.req.headers.accept ?? "");
+  if (table) {
+    const t = toTable(info, result.items, { includeObject: includeObjectOf(ctx) });
+    return sendJson(ctx.res, 200, { ...t, metadata: result.metadata });
+  }
+  sendJson(ctx.res, 200, result);
+}
+
+function respond(ctx: RequestContext, info: ResourceInfo, object: KubeObject, code: number, warnings: string[]): void {
+  const headers = warningHeader([...ctx.warnings, ...warnings]);
+  if (parseTableAccept(ctx.req.headers.accept ?? "")) {
+    const table = toTable(info, [object], { includeObject: includeObjectOf(ctx) });
+    return sendJson(ctx.res, code, { ...table, metadata: { resourceVersion: object.metadata.resourceVersion ?? "" } }, headers);
+  }
+  sendJson(ctx.res, code, object, headers);
+}
+
+async function readObject(ctx: RequestContext, deps: ResourceHandlerDeps): Promise<unknown> {
+  const body = decodeBody(await readBody(ctx.req, deps.maxBodyBytes), ctx.req.headers["content-type"]);
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("the request body must be a single object");
+  return body;
+}
+
+function writeOptions(ctx: RequestContext): WriteOptions {
+  const q = ctx.url.searchParams;
+  const dryRun = q.getAll("dryRun");
+  if (dryRun.some((d) => d !== "All")) throw badRequest(`dryRun must be "All", not "${dryRun.find((d) => d !== "All") ?? ""}"`);
+  return {
+    fieldManager: fieldManagerOf(ctx),
+    fieldValidation: fieldValidationOf(q.get("fieldValidation")),
+    dryRun: dryRun.length > 0,
+    ...(ctx.user ? { user: ctx.user } : {}),
+  };
+}
+
+function fieldValidationOf(value: string | null): FieldValidation {
+  if (value === null || value === "") return "Warn";
+  if (value === "Strict" || value === "Warn" || value === "Ignore") return value;
+  throw badRequest(`fieldValidation must be one of Strict, Warn or Ignore, not "${value}"`);
+}
+
+function includeObjectOf(ctx: RequestContext): "None" | "Metadata" | "Object" {
+  const v = ctx.url.searchParams.get("includeObject");
+  if (v === null || v === "") return "Metadata";
+  if (v === "None" || v === "Metadata" || v === "Object") return v;
+  throw badRequest(`includeObject must be one of None, Metadata or Object, not "${v}"`);
+}
+
+export function selectorOf(ctx: RequestContext): (obj: KubeObject) => boolean {
+  const labels = parseLabelSelector(ctx.url.searchParams.get("labelSelector") ?? "");
+  const fields = parseFieldSelector(ctx.url.searchParams.get("fieldSelector") ?? "");
+  return (obj) => labels(obj.metadata.labels) && fields(obj);
+}
+
+function parseRv(rv: string | null): number | undefined {
+  try {
+    return parseResourceVersion(rv ?? undefined);
+  } catch (err) {
+    throw badRequest((err as Error).message);
+  }
+}
+
+async function deleteOptionsOf(ctx: RequestContext, deps: ResourceHandlerDeps) {
+  const q = ctx.url.searchParams;
+  const text = await readBody(ctx.req, deps.maxBodyBytes);
+  const body = (text.trim() ? decodeBody(text, ctx.req.headers["content-type"] || "application/json") : {}) as {
+    preconditions?: { uid?: string; resourceVersion?: string };
+    dryRun?: string[];
+  };
+  const dryRun = q.getAll("dryRun").length > 0 || (body.dryRun ?? []).length > 0;
+  return { dryRun, ...(ctx.user ? { user: ctx.user } : {}), ...(body.preconditions ? { preconditions: body.preconditions } : {}) };
+}

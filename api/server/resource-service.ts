@@ -1,0 +1,280 @@
+// The generic registry: Kubernetes object semantics (uid, generation, finalizers, status split,
+// optimistic concurrency, validation, admission, managed fields) over the Store.
+
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../machinery/clock.js";
+import { toRfc3339 } from "../machinery/clock.js";
+import { alreadyExists, badRequest, conflict, gone, invalid, notFound, type ResourceRef } from "../machinery/errors.js";
+import type { KubeList, KubeObject } from "../machinery/meta.js";
+import type { ResourceInfo } from "../schema/resource-info.js";
+import type { FieldValidation, Validator } from "../schema/validator.js";
+import { decodeObject, encodeObject, parseResourceVersion, resourceKey, resourcePrefix } from "../store/keys.js";
+import { isStoreError, type Store } from "../store/store.js";
+import { runAdmission, type AdmissionPlugin, type Operation, type UserInfo } from "./admission.js";
+import { decodeContinue, encodeContinue } from "./continue-token.js";
+import { updateManagedFields } from "./patch/managed-fields.js";
+import { identityMismatch, isNoop, prepareForCreate, prepareForUpdate, readyToRemove, type Subresource } from "./object-rules.js";
+
+export interface ResourceServiceOptions {
+  store: Store;
+  validator: Validator;
+  clock: Clock;
+  admission?: readonly AdmissionPlugin[];
+  newUid?: () => string;
+}
+
+export interface WriteOptions {
+  fieldManager: string;
+  fieldValidation: FieldValidation;
+  dryRun: boolean;
+  user?: UserInfo;
+}
+
+export interface ListQuery {
+  match?: (obj: KubeObject) => boolean;
+  limit?: number;
+  continueToken?: string;
+  /** Read at exactly this revision. */
+  revision?: number;
+}
+
+export interface WriteResult {
+  object: KubeObject;
+  warnings: string[];
+  /** False when the write changed nothing and the store was not touched. */
+  changed: boolean;
+}
+
+export const refOf = (info: ResourceInfo, name?: string): ResourceRef => ({
+  group: info.group,
+  kind: info.kind,
+  resource: info.plural,
+  ...(name !== undefined ? { name } : {}),
+});
+
+export class ResourceService {
+  private readonly newUid: () => string;
+
+  constructor(private readonly opts: ResourceServiceOptions) {
+    this.newUid = opts.newUid ?? randomUUID;
+  }
+
+  get store(): Store {
+    return this.opts.store;
+  }
+
+  async get(info: ResourceInfo, name: string): Promise<KubeObject> {
+    const kv = await this.opts.store.get(resourceKey(info.group, info.plural, name));
+    if (!kv) throw notFound(refOf(info, name));
+    return decodeObject(kv);
+  }
+
+  async list(info: ResourceInfo, query: ListQuery = {}): Promise<KubeList> {
+    const prefix = resourcePrefix(info.group, info.plural);
+    const fromToken = query.continueToken ? decodeContinue(query.continueToken) : undefined;
+    const limit = query.limit && query.limit > 0 ? query.limit : 0;
+    const items: KubeObject[] = [];
+    let revision = fromToken?.revision ?? query.revision;
+    let startAfter = fromToken?.startAfter;
+    let more = false;
+    let lastKey: string | undefined;
+    try {
+      for (;;) {
+        const page = await this.opts.store.list(prefix, {
+          ...(limit ? { limit: Math.max(limit - items.length, 1) } : {}),
+          ...(startAfter !== undefined ? { startAfter } : {}),
+          ...(revision !== undefined ? { revision } : {}),
+        });
+        revision = page.revision;
+        for (const kv of page.items) {
+          lastKey = kv.key;
+          const obj = decodeObject(kv);
+          if (!query.match || query.match(obj)) items.push(obj);
+          if (limit && items.length >= limit) break;
+        }
+        more = page.more || (lastKey !== undefined && lastKey !== page.items.at(-1)?.key);
+        if (!limit || items.length >= limit || !page.more) break;
+        startAfter = lastKey;
+      }
+    } catch (err) {
+      if (isStoreError(err, "Compacted") && fromToken)
+        throw gone("the provided continue parameter is too old to display a consistent list result; start a new list without 'continue'");
+      if (isStoreError(err, "Compacted")) throw gone(`resourceVersion ${String(revision)} is too old: ${err.message}`);
+      throw err;
+    }
+    return {
+      apiVersion: `${info.group}/${info.version}`,
+      kind: info.listKind,
+      metadata: {
+        resourceVersion: String(revision ?? 0),
+        ...(more && lastKey !== undefined && revision !== undefined ? { continue: encodeContinue({ revision, startAfter: lastKey }) } : {}),
+      },
+      items,
+    };
+  }
+
+  async create(info: ResourceInfo, body: KubeObject, options: WriteOptions & { managedFieldsFromBody?: boolean }): Promise<WriteResult> {
+    this.checkIdentity(info, body);
+    if (!body.metadata?.name) throw invalid(refOf(info), [{ field: "metadata.name", reason: "FieldValueRequired", message: "Required value: name is required" }]);
+    const now = toRfc3339(this.opts.clock.now());
+    let next = prepareForCreate({ incoming: body, uid: this.newUid(), now });
+    if (!options.managedFieldsFromBody)
+      next.metadata.managedFields = updateManagedFields({ updated: next, manager: options.fieldManager, operation: "Update", now, schema: info.schema });
+    const { object, warnings } = await this.admit(info, "CREATE", undefined, next, undefined, options);
+    next = object;
+    if (options.dryRun) return { object: next, warnings, changed: true };
+    try {
+      const kv = await this.opts.store.create(resourceKey(info.group, info.plural, next.metadata.name), encodeObject(next));
+      return { object: decodeObject(kv), warnings, changed: true };
+    } catch (err) {
+      if (isStoreError(err, "KeyExists")) throw alreadyExists(refOf(info, next.metadata.name));
+      throw err;
+    }
+  }
+
+  /** PUT: the client's whole object, guarded by its resourceVersion. */
+  async update(info: ResourceInfo, name: string, body: KubeObject, options: WriteOptions & { subresource: Subresource }): Promise<WriteResult> {
+    this.checkIdentity(info, body, name);
+    const expected = this.parseRv(info, name, body.metadata?.resourceVersion);
+    if (expected === undefined)
+      throw invalid(refOf(info, name), [{ field: "metadata.resourceVersion", reason: "FieldValueInvalid", message: "Invalid value: must be specified for an update" }]);
+    return this.guaranteedUpdate(info, name, options, (live) => {
+      if (live.metadata.resourceVersion !== String(expected)) throw staleConflict(info, name);
+      return body;
+    });
+  }
+
+  /**
+   * Reads, transforms and writes with compare-and-swap, retrying when another writer got there first.
+   * `transform` returns the client's view of the new object; the rules of object-rules.ts then apply.
+   */
+  async guaranteedUpdate(
+    info: ResourceInfo,
+    name: string,
+    options: WriteOptions & { subresource: Subresource; managedFieldsFromTransform?: boolean },
+    transform: (live: KubeObject) => KubeObject | Promise<KubeObject>,
+  ): Promise<WriteResult> {
+    for (let attempt = 0; ; attempt++) {
+      const live = await this.get(info, name);
+      const incoming = await transform(structuredClone(live));
+      this.checkIdentity(info, incoming, name);
+      const now = toRfc3339(this.opts.clock.now());
+      let next = prepareForUpdate(live, incoming, options.subresource);
+      if (!options.managedFieldsFromTransform) next.metadata.managedFields = updateManagedFields({
+        live,
+        updated: next,
+        manager: options.fieldManager,
+        operation: "Update",
+        now,
+        schema: info.schema,
+        ...(options.subresource ? { subresource: options.subresource } : {}),
+      });
+      const admitted = await this.admit(info, "UPDATE", options.subresource, next, live, options);
+      next = admitted.object;
+      if (isNoop(live, next)) return { object: live, warnings: admitted.warnings, changed: false };
+      if (options.dryRun) return { object: next, warnings: admitted.warnings, changed: true };
+      try {
+        return { object: await this.write(info, next, Number(live.metadata.resourceVersion)), warnings: admitted.warnings, changed: true };
+      } catch (err) {
+        if (isStoreError(err, "RevisionConflict") && attempt < 16) continue;
+        if (isStoreError(err, "RevisionConflict")) throw staleConflict(info, name);
+        if (isStoreError(err, "KeyNotFound")) throw notFound(refOf(info, name));
+        throw err;
+      }
+    }
+  }
+
+  /** Deletes now, or marks for deletion while finalizers remain. */
+  async delete(
+    info: ResourceInfo,
+    name: string,
+    options: { dryRun: boolean; user?: UserInfo; preconditions?: { uid?: string; resourceVersion?: string } },
+  ): Promise<KubeObject> {
+    for (let attempt = 0; ; attempt++) {
+      const live = await this.get(info, name);
+      const pre = options.preconditions;
+      if (pre?.uid && pre.uid !== live.metadata.uid)
+        throw conflict(refOf(info, name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${live.metadata.uid ?? ""}`);
+      if (pre?.resourceVersion && pre.resourceVersion !== live.metadata.resourceVersion)
+        throw conflict(refOf(info, name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${live.metadata.resourceVersion ?? ""}`);
+      await runAdmission(this.opts.admission ?? [], { info, operation: "DELETE", subresource: undefined, oldObject: live, dryRun: options.dryRun, ...(options.user ? { user: options.user } : {}) });
+      const rev = Number(live.metadata.resourceVersion);
+      const pending = (live.metadata.finalizers ?? []).length > 0;
+      if (pending && live.metadata.deletionTimestamp) return live;
+      let result: KubeObject;
+      if (pending) {
+        const marked: KubeObject = {
+          ...live,
+          metadata: { ...live.metadata, deletionTimestamp: toRfc3339(this.opts.clock.now()), deletionGracePeriodSeconds: 0, generation: (live.metadata.generation ?? 1) + 1 },
+        };
+        if (options.dryRun) return marked;
+        try {
+          result = await this.write(info, marked, rev);
+        } catch (err) {
+          if (isStoreError(err, "RevisionConflict") && attempt < 16) continue;
+          throw err;
+        }
+        return result;
+      }
+      if (options.dryRun) return live;
+      try {
+        await this.opts.store.delete(resourceKey(info.group, info.plural, name), rev);
+        return live;
+      } catch (err) {
+        if (isStoreError(err, "RevisionConflict") && attempt < 16) continue;
+        if (isStoreError(err, "KeyNotFound")) throw notFound(refOf(info, name));
+        throw err;
+      }
+    }
+  }
+
+  /** Writes `next` over revision `rev`, or removes it when its last finalizer is gone. */
+  private async write(info: ResourceInfo, next: KubeObject, rev: number): Promise<KubeObject> {
+    const key = resourceKey(info.group, info.plural, next.metadata.name);
+    if (readyToRemove(next)) {
+      const { revision } = await this.opts.store.delete(key, rev);
+      return { ...next, metadata: { ...next.metadata, resourceVersion: String(revision) } };
+    }
+    return decodeObject(await this.opts.store.update(key, encodeObject(next), rev));
+  }
+
+  private async admit(
+    info: ResourceInfo,
+    operation: Operation,
+    subresource: Subresource,
+    object: KubeObject,
+    oldObject: KubeObject | undefined,
+    options: WriteOptions,
+  ): Promise<{ object: KubeObject; warnings: string[] }> {
+    const result = this.opts.validator.validate(info, object, { fieldValidation: options.fieldValidation });
+    if (result.causes.length > 0) throw invalid(refOf(info, object.metadata.name), result.causes);
+    const admitted = await runAdmission(this.opts.admission ?? [], {
+      info,
+      operation,
+      subresource,
+      object: result.pruned,
+      ...(oldObject ? { oldObject } : {}),
+      ...(options.user ? { user: options.user } : {}),
+      dryRun: options.dryRun,
+    });
+    return { object: admitted ?? result.pruned, warnings: result.warnings };
+  }
+
+  private checkIdentity(info: ResourceInfo, obj: KubeObject, name?: string): void {
+    if (typeof obj !== "object" || obj === null || typeof obj.metadata !== "object" || obj.metadata === null)
+      throw badRequest(`the request body must be a ${info.kind} object with metadata`);
+    const why = identityMismatch(obj, { apiVersion: `${info.group}/${info.version}`, kind: info.kind, ...(name !== undefined ? { name } : {}) });
+    if (why) throw badRequest(why);
+  }
+
+  private parseRv(info: ResourceInfo, name: string, rv: string | undefined): number | undefined {
+    try {
+      return parseResourceVersion(rv);
+    } catch (err) {
+      throw invalid(refOf(info, name), [{ field: "metadata.resourceVersion", reason: "FieldValueInvalid", message: (err as Error).message }]);
+    }
+  }
+}
+
+export const staleConflict = (info: ResourceInfo, name: string) =>
+  conflict(refOf(info, name), "the object has been modified; please apply your changes to the latest version and try again");

@@ -1,0 +1,144 @@
+// Streams a watch to one client: initial state (when asked), then changes from the WatchHub, with
+// bookmarks, label/field filtering as transitions, a timeout, and a cut-off for clients that stall.
+
+import type { Clock, Timer } from "../machinery/clock.js";
+import { badRequest, gone } from "../machinery/errors.js";
+import type { KubeObject, WireWatchEvent } from "../machinery/meta.js";
+import type { ResourceInfo } from "../schema/resource-info.js";
+import { decodeObject, parseResourceVersion, resourcePrefix } from "../store/keys.js";
+import { isStoreError, type StoreWatch, type WatchEvent } from "../store/store.js";
+import { queryBool } from "./http-io.js";
+import type { RequestContext } from "./request-context.js";
+import type { ResourceService } from "./resource-service.js";
+import { parseTableAccept, toTable } from "./table.js";
+import type { WatchHub } from "./watch-hub.js";
+
+export interface WatchStreamerOptions {
+  hub: WatchHub;
+  service: ResourceService;
+  clock: Clock;
+  bookmarkIntervalMs?: number;
+  /** Bytes buffered for a stalled client before its watch is ended (it resumes from its last revision). */
+  maxPendingBytes?: number;
+  onOpen?: (delta: 1 | -1) => void;
+}
+
+type Matcher = (obj: KubeObject) => boolean;
+
+export class WatchStreamer {
+  constructor(private readonly opts: WatchStreamerOptions) {}
+
+  async serve(ctx: RequestContext, info: ResourceInfo, match: Matcher): Promise<void> {
+    const q = ctx.url.searchParams;
+    let rv: number | undefined;
+    try {
+      rv = parseResourceVersion(q.get("resourceVersion") ?? undefined);
+    } catch (err) {
+      throw badRequest((err as Error).message);
+    }
+    const timeoutSeconds = Number(q.get("timeoutSeconds") ?? "0");
+    const bookmarks = queryBool(q.get("allowWatchBookmarks"));
+    const sendInitial = queryBool(q.get("sendInitialEvents"));
+    const table = parseTableAccept(ctx.req.headers.accept ?? "") !== undefined;
+    const prefix = resourcePrefix(info.group, info.plural);
+
+    const initial: KubeObject[] = [];
+    let from: number;
+    if (rv === undefined || rv === 0 || sendInitial) {
+      const listed = await this.opts.service.list(info, { match });
+      initial.push(...listed.items);
+      from = Number(listed.metadata.resourceVersion) + 1;
+    } else {
+      const oldest = await this.opts.service.store.oldestRevision();
+      if (rv + 1 < oldest) throw gone(`too old resource version: ${rv} (the oldest available is ${oldest - 1}); list again and watch from the list's resourceVersion`);
+      from = rv + 1;
+    }
+
+    const { res } = ctx;
+    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+    res.flushHeaders();
+    let lastRevision = from - 1;
+    let closed = false;
+    let storeWatch: StoreWatch | undefined;
+    const timers: Timer[] = [];
+    const maxPending = this.opts.maxPendingBytes ?? 16 * 1024 * 1024;
+    this.opts.onOpen?.(1);
+
+    const finish = () => {
+      if (closed) return;
+      closed = true;
+      storeWatch?.close();
+      for (const t of timers) t.cancel();
+      this.opts.onOpen?.(-1);
+      res.end();
+    };
+    const write = (event: WireWatchEvent) => {
+      if (closed) return;
+      const object = table && event.type !== "BOOKMARK" && event.type !== "ERROR" ? this.tableOf(info, event.object as KubeObject) : event.object;
+      res.write(JSON.stringify({ type: event.type, object }) + "\n");
+      if (res.writableLength > maxPending) finish();
+    };
+    const bookmark = (annotations?: Record<string, string>) =>
+      write({
+        type: "BOOKMARK",
+        object: { apiVersion: `${info.group}/${info.version}`, kind: info.kind, metadata: { resourceVersion: String(lastRevision), ...(annotations ? { annotations } : {}) } },
+      });
+
+    ctx.req.on("close", finish);
+    res.on("error", finish);
+    for (const obj of initial) write({ type: "ADDED", object: obj });
+    if (sendInitial && bookmarks) bookmark({ "k8s.io/initial-events-end": "true" });
+
+    storeWatch = this.opts.hub.subscribe({
+      keyPrefix: prefix,
+      fromRevision: from,
+      onEvents: (events) => {
+        for (const e of events) {
+          const wire = toWireEvent(e, match);
+          lastRevision = Math.max(lastRevision, e.kv.modRevision);
+          if (wire) write(wire);
+        }
+      },
+      onError: (err) => {
+        if (isStoreError(err, "Compacted")) write({ type: "ERROR", object: gone(`too old resource version: ${from - 1}`).toStatus() });
+        finish();
+      },
+    });
+    if (timeoutSeconds > 0) timers.push(this.opts.clock.setTimer(timeoutSeconds * 1000, finish));
+    if (bookmarks) this.scheduleBookmarks(timers, () => !closed, () => {
+      lastRevision = Math.max(lastRevision, this.opts.hub.latestRevision());
+      bookmark();
+    });
+  }
+
+  private scheduleBookmarks(timers: Timer[], alive: () => boolean, send: () => void): void {
+    const interval = this.opts.bookmarkIntervalMs ?? 30_000;
+    const tick = () => {
+      if (!alive()) return;
+      send();
+      timers.push(this.opts.clock.setTimer(interval, tick));
+    };
+    timers.push(this.opts.clock.setTimer(interval, tick));
+  }
+
+  private tableOf(info: ResourceInfo, obj: KubeObject): unknown {
+    return { ...toTable(info, [obj], { includeObject: "Object" }), metadata: { resourceVersion: obj.metadata.resourceVersion ?? "" } };
+  }
+}
+
+/** A store event as a client sees it through a selector: entering the selection is ADDED, leaving it DELETED. */
+export function toWireEvent(event: WatchEvent, match: Matcher): WireWatchEvent | undefined {
+  if (event.type === "delete") {
+    const obj = decodeObject(event.kv);
+    return match(obj) ? { type: "DELETED", object: obj } : undefined;
+  }
+  const obj = decodeObject(event.kv);
+  const prev = event.prevKv && event.prevKv.createRevision === event.kv.createRevision ? decodeObject(event.prevKv) : undefined;
+  const now = match(obj);
+  // Without a previous value, an update (not a create) of a matching object is a modification.
+  const before = prev !== undefined ? match(prev) : now && event.kv.createRevision !== event.kv.modRevision;
+  if (now && before) return { type: "MODIFIED", object: obj };
+  if (now) return { type: "ADDED", object: obj };
+  if (before) return { type: "DELETED", object: obj };
+  return undefined;
+}

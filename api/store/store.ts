@@ -1,0 +1,123 @@
+// The Store contract: etcd's semantics, shared by the embedded (SQLite) and etcd backends.
+// Every backend passes api/store/conformance.ts. Revisions are plain numbers (safe to 2^53).
+
+/** One stored key at one revision. `value` is the encoded object (see codec.ts). */
+export interface KeyValue {
+  key: string;
+  value: string;
+  /** Revision at which the key was (last) created. */
+  createRevision: number;
+  /** Revision of the last write to the key; becomes metadata.resourceVersion. */
+  modRevision: number;
+}
+
+export interface ListOptions {
+  /** Most items to return; 0 or absent means all. */
+  limit?: number;
+  /** Resume after this key (exclusive), within the same prefix. */
+  startAfter?: string;
+  /** Read at this revision (a snapshot); absent means the current revision. Compacted → CompactedError. */
+  revision?: number;
+}
+
+export interface ListResult {
+  items: KeyValue[];
+  /** The revision the list was read at. */
+  revision: number;
+  /** True when more items follow the last one returned. */
+  more: boolean;
+}
+
+export type WatchEvent =
+  | { type: "put"; kv: KeyValue; prevKv?: KeyValue }
+  /** `kv` holds the last value before deletion; `kv.modRevision` is the revision of the delete. */
+  | { type: "delete"; kv: KeyValue };
+
+export interface WatchOptions {
+  /** Deliver every event with revision >= fromRevision (etcd's start_revision, inclusive). */
+  fromRevision: number;
+  /** Called with events in revision order; events of one revision arrive together. */
+  onEvents: (events: WatchEvent[]) => void;
+  /** Called once when the watch ends abnormally (CompactedError, StoreUnavailableError). No more events after. */
+  onError: (err: Error) => void;
+}
+
+export interface StoreWatch {
+  close(): void;
+}
+
+export interface Store {
+  /** Current value of a key, or undefined. */
+  get(key: string): Promise<KeyValue | undefined>;
+  /** Keys under a prefix in key order, at one revision. */
+  list(prefix: string, options?: ListOptions): Promise<ListResult>;
+  /** Creates a key that must not exist; KeyExistsError otherwise. */
+  create(key: string, value: string): Promise<KeyValue>;
+  /** Replaces a key whose modRevision equals expectedModRevision; KeyNotFoundError or RevisionConflictError. */
+  update(key: string, value: string, expectedModRevision: number): Promise<KeyValue>;
+  /** Deletes a key, guarded by expectedModRevision when given. Returns the deleted value and the delete's revision. */
+  delete(key: string, expectedModRevision?: number): Promise<{ kv: KeyValue; revision: number }>;
+  /** Streams changes under a prefix from a revision still in history. */
+  watch(prefix: string, options: WatchOptions): StoreWatch;
+  /** The store's current global revision. */
+  currentRevision(): Promise<number>;
+  /** Drops history before `revision`; watches and reads below it fail with CompactedError. */
+  compact(revision: number): Promise<void>;
+  /** The oldest revision still readable (compacted revision + 1, or 1). */
+  oldestRevision(): Promise<number>;
+  /** Resolves when the backend answers a trivial read; rejects with StoreUnavailableError otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type StoreErrorCode = "KeyExists" | "KeyNotFound" | "RevisionConflict" | "Compacted" | "Unavailable";
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "StoreError";
+  }
+}
+
+export class KeyExistsError extends StoreError {
+  constructor(readonly key: string) {
+    super("KeyExists", `key ${key} already exists`);
+  }
+}
+
+export class KeyNotFoundError extends StoreError {
+  constructor(readonly key: string) {
+    super("KeyNotFound", `key ${key} not found`);
+  }
+}
+
+export class RevisionConflictError extends StoreError {
+  constructor(
+    readonly key: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super("RevisionConflict", `key ${key} is at revision ${actual}, not ${expected}`);
+  }
+}
+
+export class CompactedError extends StoreError {
+  constructor(
+    readonly requested: number,
+    readonly compactRevision: number,
+  ) {
+    super("Compacted", `revision ${requested} has been compacted; the oldest available revision is ${compactRevision + 1}`);
+  }
+}
+
+export class StoreUnavailableError extends StoreError {
+  constructor(message: string) {
+    super("Unavailable", message);
+  }
+}
+
+export const isStoreError = (err: unknown, code: StoreErrorCode): err is StoreError =>
+  err instanceof StoreError && err.code === code;

@@ -1,0 +1,87 @@
+// `claw server`: opens the store, loads the CRDs, bootstraps the admin credential and serves the API.
+
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { systemClock, toRfc3339, type Clock } from "../../api/machinery/clock.js";
+import { loadCrdRegistry } from "../../api/schema/crd-registry.js";
+import { createValidator } from "../../api/schema/validator.js";
+import { ApiServer } from "../../api/server/api-server.js";
+import { bootstrapAuthenticator, ensureBootstrapCredential } from "../../api/server/bootstrap-credential.js";
+import { discoveryRoutes } from "../../api/server/discovery-routes.js";
+import { openEtcdStore } from "../../api/store/etcd-store.js";
+import { openSqliteStore } from "../../api/store/sqlite-store.js";
+import type { Store } from "../../api/store/store.js";
+import { writeAdminConfig } from "./admin-config.js";
+import type { ServerConfig } from "./server-config.js";
+import { versionInfo } from "./version.js";
+
+export interface RunningServer {
+  server: ApiServer;
+  /** The URL clients reach the server at. */
+  url: string;
+  adminConfigPath: string;
+  stop(): Promise<void>;
+}
+
+export interface RunServerOptions {
+  config: ServerConfig;
+  logger: Logger;
+  /** Where the one-time bootstrap message goes (stdout). */
+  announce: (line: string) => void;
+  clock?: Clock;
+  bookmarkIntervalMs?: number;
+}
+
+export async function runServer(opts: RunServerOptions): Promise<RunningServer> {
+  const { config, logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = await openStore(config);
+  try {
+    const registry = loadCrdRegistry();
+    const server = new ApiServer({
+      store,
+      registry,
+      validator: createValidator(registry),
+      clock,
+      logger,
+      authenticators: [bootstrapAuthenticator(store)],
+      routes: discoveryRoutes(registry, versionInfo()),
+      version: versionInfo(),
+      maxBodyBytes: config.maxRequestBytes,
+      ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
+    });
+    const address = await server.start(config.listen);
+    const host = address.family === "IPv6" ? `[${clientHost(address.address)}]` : clientHost(address.address);
+    const url = `http://${host}:${address.port}`;
+    const adminConfigPath = join(config.dataDir, "admin.conf");
+    const bootstrap = await ensureBootstrapCredential({ store, randomBytes: (n) => randomBytes(n), now: toRfc3339(clock.now()) });
+    const written = writeAdminConfig({ path: adminConfigPath, server: url, ...(bootstrap.created ? { token: bootstrap.secret } : {}) });
+    if (bootstrap.created) opts.announce(`Bootstrap admin credential ${bootstrap.keyId} created; client config written to ${adminConfigPath} (mode 0600). It is not shown again.`);
+    else if (written) opts.announce(`Admin client config: ${adminConfigPath}`);
+    else opts.announce(`The admin credential ${bootstrap.keyId} was created by another server sharing this store; use the admin.conf that server wrote.`);
+    logger.info({ url, store: config.etcdEndpoints.length > 0 ? "etcd" : "embedded", dataDir: config.dataDir }, "claw server listening");
+    return {
+      server,
+      url,
+      adminConfigPath,
+      stop: async () => {
+        await server.stop();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+async function openStore(config: ServerConfig): Promise<Store> {
+  if (config.etcdEndpoints.length > 0) return openEtcdStore({ endpoints: config.etcdEndpoints });
+  return openSqliteStore({ path: join(config.dataDir, "store.db") });
+}
+
+/** A wildcard listen address is reached at loopback. */
+const clientHost = (address: string): string => (address === "0.0.0.0" ? "127.0.0.1" : address === "::" ? "::1" : address);
