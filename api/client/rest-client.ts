@@ -1,7 +1,7 @@
 // A small typed client of the claw REST API (Kubernetes conventions) over undici, with a keep-alive pool.
 
 import { Agent, request, type Dispatcher } from "undici";
-import { ApiError, reasonForCode, type Status } from "../machinery/errors.js";
+import { ApiError, type Status } from "../machinery/errors.js";
 import { GROUP, VERSION, type KubeList, type KubeObject } from "../machinery/meta.js";
 import { PATCH_CONTENT_TYPES, TABLE_ACCEPT, type APIResourceList, type PatchType, type Table, type VersionInfo, type WatchEvent } from "./api-types.js";
 import { authorizationHeaders, type Credential } from "./credential.js";
@@ -9,6 +9,7 @@ import { toConnectionError } from "./connection-error.js";
 import { ndjsonValues } from "./ndjson-lines.js";
 import { groupVersionPath, queryString, resourcePath, type QueryValue } from "./resource-path.js";
 import { ResourceClient } from "./resource-client.js";
+import { errorFromResponse } from "./response-error.js";
 
 export interface TlsOptions {
   /** PEM of the CA that signed the server certificate. */
@@ -208,7 +209,12 @@ export class RestClient {
   async requestJson<T>(req: RawRequest): Promise<T> {
     const response = await this.send(req, { streaming: false });
     const text = await response.body.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+    if (!text) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new Error(`${this.server} answered ${req.method} ${req.path} with a body that is not JSON: ${text.slice(0, 120)}`);
+    }
   }
 
   /** Closes the connection pool (only when this client created it). */
@@ -241,30 +247,9 @@ export class RestClient {
     } catch (err) {
       throw toConnectionError(this.server, err) ?? err;
     }
-    if (response.statusCode >= 400) throw await errorFrom(response);
+    if (response.statusCode >= 400) throw await errorFromResponse(response);
     return response;
   }
-}
-
-async function errorFrom(response: Dispatcher.ResponseData): Promise<ApiError> {
-  const code = response.statusCode;
-  const text = await response.body.text().catch(() => "");
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const retryAfter = Number(response.headers["retry-after"]);
-  if (typeof parsed === "object" && parsed !== null && (parsed as { kind?: unknown }).kind === "Status") {
-    const err = ApiError.fromStatus(parsed, code);
-    if (Number.isFinite(retryAfter) && err.details?.retryAfterSeconds === undefined && code === 429) {
-      return new ApiError(err.code, err.reason, err.message, { ...err.details, retryAfterSeconds: retryAfter });
-    }
-    return err;
-  }
-  const message = text.trim() ? text.trim().slice(0, 500) : `the server answered HTTP ${code} with no explanation`;
-  return new ApiError(code, reasonForCode(code), message, Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : undefined);
 }
 
 function connectOptions(tls: TlsOptions | undefined): Agent.Options["connect"] {

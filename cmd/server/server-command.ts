@@ -14,16 +14,17 @@ export interface ServerCommandDeps {
 
 export function serverCommand(deps: ServerCommandDeps): Command {
   return new Command("server")
-    .description("run the claw API server (and, later, the controller manager) on the embedded store or etcd")
-    .option("--config <file>", "gateway.toml to read; flags override it")
+    .description("run the claw API server on the embedded store (default) or etcd; --config names gateway.toml")
     .option("--data-dir <dir>", "where the embedded store and admin.conf live (default ~/.claw)")
     .option("--listen <host:port>", "address to serve on (default 127.0.0.1:8080)")
     .option("--etcd-endpoints <urls>", "comma-separated etcd endpoints; omit to use the embedded store")
     .addOption(new Option("--log-level <level>", "log level").choices(["trace", "debug", "info", "warn", "error"]).default(deps.env.CLAW_LOG_LEVEL ?? "info"))
-    .action(async (flags: { config?: string; dataDir?: string; listen?: string; etcdEndpoints?: string; logLevel: string }) => {
+    .action(async (flags: { config?: string; dataDir?: string; listen?: string; etcdEndpoints?: string; logLevel: string }, command: Command) => {
+      // `claw --config` is the client config for every other verb; for `server` it names gateway.toml.
+      const configFile = flags.config ?? command.parent?.opts<{ config?: string }>().config;
       let config;
       try {
-        config = loadServerConfig(flags, deps.homeDir);
+        config = loadServerConfig({ ...flags, ...(configFile ? { config: configFile } : {}) }, deps.homeDir);
       } catch (err) {
         if (err instanceof ConfigError) {
           deps.stderr(`error: ${err.message}`);
