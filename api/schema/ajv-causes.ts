@@ -42,11 +42,20 @@ function show(value: unknown, secret: boolean): string {
   return Array.isArray(value) ? (value.length === 0 ? "[]" : "array") : "object";
 }
 
-/** The first sentence of a schema description, to say what a field expects. */
-function hint(schema: SchemaNode | undefined): string {
+/** The first sentence of a schema description, which says what the field holds. */
+function firstSentence(schema: SchemaNode | undefined): string {
   const description = typeof schema?.description === "string" ? schema.description : "";
-  const sentence = description.split(/(?<=\.)\s/)[0] ?? "";
-  return sentence === "" ? "" : ` (${sentence.replace(/\.$/, "")})`;
+  return (description.split(/(?<=\.)\s/)[0] ?? "").replace(/\.$/, "");
+}
+const hint = (schema: SchemaNode | undefined) => {
+  const sentence = firstSentence(schema);
+  return sentence === "" ? "" : ` (${sentence})`;
+};
+/** "must be a permission resource:action…" from a description that starts "A permission resource:action…". */
+function patternMessage(schema: SchemaNode | undefined, pattern: string): string {
+  const sentence = firstSentence(schema);
+  const regex = `regex used for validation is '${pattern}'`;
+  return /^(A|An|The) /.test(sentence) ? `must be ${sentence[0]?.toLowerCase()}${sentence.slice(1)} (${regex})` : `must match the ${regex}`;
 }
 
 const requiredOnly = (branches: unknown): string[][] | undefined => {
@@ -79,7 +88,7 @@ function causeOf(error: ErrorObject, root: SchemaNode): StatusCause | undefined 
       return at(path, "FieldValueNotSupported", `Unsupported value: ${value}: supported values: ${allowed}`);
     }
     case "pattern":
-      return at(path, "FieldValueInvalid", `Invalid value: ${value}: must match the regex '${String(params.pattern)}'${hint(schema)}`);
+      return at(path, "FieldValueInvalid", `Invalid value: ${value}: ${patternMessage(schema, String(params.pattern))}`);
     case "format":
       return at(path, "FieldValueInvalid", `Invalid value: ${value}: must be ${formatLabel(params.format)}`);
     case "maxLength":

@@ -2,6 +2,7 @@
 // The constructor does no I/O; start() starts the shared watch and listens.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Clock } from "../machinery/clock.js";
@@ -33,6 +34,17 @@ export interface VersionInfo {
   platform: string;
   goVersion: string;
   compiler: string;
+}
+
+export interface ServingTls {
+  certPem: string;
+  keyPem: string;
+  /** CA bundle to verify client certificates against (mTLS). */
+  clientCaPem?: string;
+  requireClientCert?: boolean;
+  minVersion?: "TLSv1.2" | "TLSv1.3";
+  /** OpenSSL cipher names for TLS 1.3 suites, `:`-joined. */
+  cipherSuites?: string;
 }
 
 export interface ApiServerOptions {
@@ -85,9 +97,24 @@ export class ApiServer {
   }
 
   /** Starts the shared watch and listens; resolves with the bound address. */
-  async start(listen: { host: string; port: number }): Promise<AddressInfo> {
+  async start(listen: { host: string; port: number; tls?: ServingTls }): Promise<AddressInfo> {
     await this.hub.start();
-    const server = createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, (req, res) => void this.handle(req, res));
+    const common = { requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 };
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    const tls = listen.tls;
+    const server: Server = tls
+      ? createTlsServer(
+          {
+            ...common,
+            cert: tls.certPem,
+            key: tls.keyPem,
+            minVersion: tls.minVersion ?? "TLSv1.3",
+            ...(tls.cipherSuites ? { ciphersuites: tls.cipherSuites } : {}),
+            ...(tls.clientCaPem ? { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: tls.requireClientCert ?? false } : {}),
+          },
+          handler,
+        )
+      : createServer(common, handler);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -7,7 +7,7 @@ import type { KubeObject } from "../machinery/meta.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
 import type { Subresource } from "./object-rules.js";
 import { applyJsonPatch } from "./patch/json-patch.js";
-import { applyMergePatch } from "./patch/merge-patch.js";
+import { applyMergePatch, assertMergePatchObject } from "./patch/merge-patch.js";
 import { serverSideApply } from "./patch/server-side-apply.js";
 import { refOf, type ResourceService, type WriteOptions, type WriteResult } from "./resource-service.js";
 
@@ -43,6 +43,7 @@ export interface PatchInput {
 export async function patchResource(service: ResourceService, clock: Clock, input: PatchInput): Promise<WriteResult & { created: boolean }> {
   const { info, name, type, subresource, options } = input;
   const patch = parsePatchBody(input.type, input.body);
+  if (type === "merge") assertMergePatchObject(patch);
   if (type === "apply") return applyResource(service, clock, { ...input, applied: patch as KubeObject });
   const result = await service.guaranteedUpdate(info, name, { ...options, subresource }, (live) => {
     const next = (type === "merge" ? applyMergePatch(live, patch) : applyJsonPatch(live, patch)) as KubeObject;
@@ -72,7 +73,7 @@ async function applyResource(
       if (!isNotFound(err)) throw err;
     }
     const now = toRfc3339(clock.now());
-    const ssa = { applied, manager: options.fieldManager, force, now, schema: info.schema, ...(subresource ? { subresource } : {}) };
+    const ssa = { applied, manager: options.fieldManager, force, now, schema: info.schema, statusSubresource: info.hasStatusSubresource, ...(subresource ? { subresource } : {}) };
     if (!live) {
       if (subresource) throw notFound(refOf(info, name));
       const merged = serverSideApply({ ...ssa, applied: { ...applied, metadata: { ...applied.metadata, name } } });

@@ -48,7 +48,7 @@ export async function handleResource(ctx: RequestContext, deps: ResourceHandlerD
       ctx.verb = "create";
       const body = (await readObject(ctx, deps)) as KubeObject;
       const result = await deps.service.create(info, body, writeOptions(ctx));
-      return respond(ctx, info, result.object, 201, result.warnings);
+      return respond(ctx, deps, info, result.object, 201, result.warnings);
     }
     throw methodNotAllowed(method, url.pathname);
   }
@@ -56,13 +56,13 @@ export async function handleResource(ctx: RequestContext, deps: ResourceHandlerD
   switch (method) {
     case "GET": {
       ctx.verb = "get";
-      return respond(ctx, info, await deps.service.get(info, name), 200, []);
+      return respond(ctx, deps, info, await deps.service.get(info, name), 200, []);
     }
     case "PUT": {
       ctx.verb = "update";
       const body = (await readObject(ctx, deps)) as KubeObject;
       const result = await deps.service.update(info, name, body, { ...writeOptions(ctx), subresource });
-      return respond(ctx, info, result.object, 200, result.warnings);
+      return respond(ctx, deps, info, result.object, 200, result.warnings);
     }
     case "PATCH": {
       ctx.verb = "patch";
@@ -77,14 +77,14 @@ export async function handleResource(ctx: RequestContext, deps: ResourceHandlerD
         force: queryBool(url.searchParams.get("force")),
         options: writeOptions(ctx),
       });
-      return respond(ctx, info, result.object, result.created ? 201 : 200, result.warnings);
+      return respond(ctx, deps, info, result.object, result.created ? 201 : 200, result.warnings);
     }
     case "DELETE": {
       if (subresource) throw methodNotAllowed(method, url.pathname);
       ctx.verb = "delete";
       const options = await deleteOptionsOf(ctx, deps);
       const deleted = await deps.service.delete(info, name, options);
-      return respond(ctx, info, deleted, 200, []);
+      return respond(ctx, deps, info, deleted, 200, []);
     }
     default:
       throw methodNotAllowed(method, url.pathname);
@@ -105,16 +105,16 @@ async function list(ctx: RequestContext, deps: ResourceHandlerDeps, info: Resour
   });
   const table = parseTableAccept(ctx.req.headers.accept ?? "");
   if (table) {
-    const t = toTable(info, result.items, { includeObject: includeObjectOf(ctx) });
+    const t = toTable(info, result.items, { includeObject: includeObjectOf(ctx), now: deps.clock.now() });
     return sendJson(ctx.res, 200, { ...t, metadata: result.metadata });
   }
   sendJson(ctx.res, 200, result);
 }
 
-function respond(ctx: RequestContext, info: ResourceInfo, object: KubeObject, code: number, warnings: string[]): void {
+function respond(ctx: RequestContext, deps: ResourceHandlerDeps, info: ResourceInfo, object: KubeObject, code: number, warnings: string[]): void {
   const headers = warningHeader([...ctx.warnings, ...warnings]);
   if (parseTableAccept(ctx.req.headers.accept ?? "")) {
-    const table = toTable(info, [object], { includeObject: includeObjectOf(ctx) });
+    const table = toTable(info, [object], { includeObject: includeObjectOf(ctx), now: deps.clock.now() });
     return sendJson(ctx.res, code, { ...table, metadata: { resourceVersion: object.metadata.resourceVersion ?? "" } }, headers);
   }
   sendJson(ctx.res, code, object, headers);

@@ -119,7 +119,7 @@ export class ResourceService {
     const now = toRfc3339(this.opts.clock.now());
     let next = prepareForCreate({ incoming: body, uid: this.newUid(), now });
     if (!options.managedFieldsFromBody)
-      next.metadata.managedFields = updateManagedFields({ updated: next, manager: options.fieldManager, operation: "Update", now, schema: info.schema });
+      next.metadata.managedFields = updateManagedFields({ updated: next, manager: options.fieldManager, operation: "Update", now, schema: info.schema, statusSubresource: info.hasStatusSubresource });
     const { object, warnings } = await this.admit(info, "CREATE", undefined, next, undefined, options);
     next = object;
     if (options.dryRun) return { object: next, warnings, changed: true };
@@ -160,15 +160,19 @@ export class ResourceService {
       this.checkIdentity(info, incoming, name);
       const now = toRfc3339(this.opts.clock.now());
       let next = prepareForUpdate(live, incoming, options.subresource);
-      if (!options.managedFieldsFromTransform) next.metadata.managedFields = updateManagedFields({
-        live,
-        updated: next,
-        manager: options.fieldManager,
-        operation: "Update",
-        now,
-        schema: info.schema,
-        ...(options.subresource ? { subresource: options.subresource } : {}),
-      });
+      next.metadata.managedFields = options.managedFieldsFromTransform
+        ? incoming.metadata.managedFields
+        : updateManagedFields({
+            live,
+            updated: next,
+            manager: options.fieldManager,
+            operation: "Update",
+            now,
+            schema: info.schema,
+            statusSubresource: info.hasStatusSubresource,
+            ...(options.subresource ? { subresource: options.subresource } : {}),
+          });
+      if (!next.metadata.managedFields?.length) delete next.metadata.managedFields;
       const admitted = await this.admit(info, "UPDATE", options.subresource, next, live, options);
       next = admitted.object;
       if (isNoop(live, next)) return { object: live, warnings: admitted.warnings, changed: false };

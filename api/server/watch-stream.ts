@@ -122,7 +122,7 @@ export class WatchStreamer {
   }
 
   private tableOf(info: ResourceInfo, obj: KubeObject): unknown {
-    return { ...toTable(info, [obj], { includeObject: "Object" }), metadata: { resourceVersion: obj.metadata.resourceVersion ?? "" } };
+    return { ...toTable(info, [obj], { includeObject: "Object", now: this.opts.clock.now() }), metadata: { resourceVersion: obj.metadata.resourceVersion ?? "" } };
   }
 }
 

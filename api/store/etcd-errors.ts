@@ -1,6 +1,7 @@
 // Maps etcd3/gRPC failures onto the Store's errors, and finds etcd's compaction horizon.
 
 import {
+  castGrpcError,
   ClientClosedError,
   EtcdWatchStreamEnded,
   GRPCCancelledError,
@@ -18,7 +19,9 @@ const FUTURE_MESSAGE = "required revision is a future revision";
 export const isCompactedFailure = (err: unknown): boolean => err instanceof Error && err.message.includes(COMPACTED_MESSAGE);
 
 /** True for failures that mean "etcd could not be reached or did not answer in time". */
-export function isUnavailableFailure(err: unknown): boolean {
+export function isUnavailableFailure(raw: unknown): boolean {
+  // Stream errors arrive as raw gRPC errors; unary ones are already cast to etcd3's classes.
+  const err = raw instanceof Error ? castGrpcError(raw) : raw;
   return (
     err instanceof GRPCUnavailableError ||
     err instanceof GRPCDeadlineExceededError ||

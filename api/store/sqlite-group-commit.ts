@@ -34,12 +34,15 @@ export class GroupCommit {
   private scheduled = false;
   /** The last committed revision. */
   revision: number;
+  /** Transactions committed and writes submitted so far (for metrics and the group-commit test). */
+  readonly stats = { commits: 0, writes: 0 };
 
   constructor(private readonly options: GroupCommitOptions) {
     this.revision = readRevision(options.db);
   }
 
   submit(op: WriteOp): Promise<WriteResult> {
+    this.stats.writes++;
     return new Promise((resolve, reject) => {
       this.queue.push({ op, resolve, reject });
       if (!this.scheduled) {
@@ -63,6 +66,7 @@ export class GroupCommit {
       this.options.db.transaction(() => {
         for (const pending of batch) outcomes.push(this.apply(pending.op));
       })();
+      this.stats.commits++;
     } catch (err) {
       this.revision = before;
       const error = new StoreUnavailableError(`the SQLite store could not commit ${batch.length} write(s): ${describeSqliteError(err)}`);

@@ -38,12 +38,13 @@ CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value INTEGER NOT N
  * Opens (creating if needed) the database file, durable on commit and locked to this process:
  * the store assumes it is the only writer (its revision counter and watch fan-out live in memory).
  */
-export function openDatabase(path: string): Db {
+export function openDatabase(path: string, lockTimeoutMs = 2000): Db {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   let db: Db | undefined;
   try {
     db = new Database(path);
-    db.pragma("busy_timeout = 2000");
+    // Waits this long for a previous owner (a server still shutting down) to release the file.
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(lockTimeoutMs))}`);
     // Exclusive: a second claw server on the same file fails at open instead of corrupting revisions.
     db.pragma("locking_mode = EXCLUSIVE");
     db.pragma("journal_mode = WAL");

@@ -13,13 +13,15 @@ import { futureRevisionError } from "./future-revision.js";
 export interface SqliteStoreOptions {
   /** The database file (created with its directory when missing), or ":memory:" for a throwaway store. */
   path: string;
+  /** How long opening waits for another process to release the file (ms). */
+  lockTimeoutMs?: number;
 }
 
 const COMPACTED_KEY = "compacted_revision";
 const COMPACT_CHUNK = 10_000;
 
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  return new SqliteStore(options.path, openDatabase(options.path));
+  return new SqliteStore(options.path, openDatabase(options.path, options.lockTimeoutMs));
 }
 
 export class SqliteStore implements Store {
@@ -84,6 +86,11 @@ export class SqliteStore implements Store {
       return { close: () => undefined };
     }
     return this.hub.watch(prefix, options);
+  }
+
+  /** Commits (fsyncs) and writes so far: writes / commits is the group-commit batch size. */
+  stats(): { commits: number; writes: number } {
+    return { ...this.writer.stats };
   }
 
   async currentRevision(): Promise<number> {

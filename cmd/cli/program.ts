@@ -41,7 +41,7 @@ export function buildProgram(deps: CliDeps): Command {
   program
     .description("claw: the Clawbernetes security control plane (Kubernetes-style API)")
     .option("--config <path>", "client config file, a kubeconfig (see below)")
-    .option("-s, --server <url>", "the API server URL, e.g. https://127.0.0.1:8080")
+    .option("-s, --server <url>", "the API server URL, e.g. http://127.0.0.1:8080")
     .option("--token <token>", "a credential: an API key (clk_…) or a token (JWT); the environment variables are safer than a flag")
     .option("--context <name>", "the context of the config file to use")
     .option("--certificate-authority <file>", "a PEM file of the CA that signed the server's certificate")

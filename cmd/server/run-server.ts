@@ -15,6 +15,7 @@ import { openSqliteStore } from "../../api/store/sqlite-store.js";
 import type { Store } from "../../api/store/store.js";
 import { writeAdminConfig } from "./admin-config.js";
 import type { ServerConfig } from "./server-config.js";
+import { resolveServingTls } from "./serving-tls.js";
 import { versionInfo } from "./version.js";
 
 export interface RunningServer {
@@ -53,12 +54,15 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       maxBodyBytes: config.maxRequestBytes,
       ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
     });
-    const address = await server.start(config.listen);
+    const tls = await resolveServingTls(config, clock.now());
+    if (tls.note) opts.announce(tls.note);
+    if (!tls.serving) logger.warn("[tls] enabled = false: serving plain HTTP; kubectl will not send credentials over it");
+    const address = await server.start({ ...config.listen, ...(tls.serving ? { tls: tls.serving } : {}) });
     const host = address.family === "IPv6" ? `[${clientHost(address.address)}]` : clientHost(address.address);
-    const url = `http://${host}:${address.port}`;
+    const url = `${tls.serving ? "https" : "http"}://${host}:${address.port}`;
     const adminConfigPath = join(config.dataDir, "admin.conf");
     const bootstrap = await ensureBootstrapCredential({ store, randomBytes: (n) => randomBytes(n), now: toRfc3339(clock.now()) });
-    const written = writeAdminConfig({ path: adminConfigPath, server: url, ...(bootstrap.created ? { token: bootstrap.secret } : {}) });
+    const written = writeAdminConfig({ path: adminConfigPath, server: url, ...(tls.caPem ? { caPem: tls.caPem } : {}), ...(bootstrap.created ? { token: bootstrap.secret } : {}) });
     if (bootstrap.created) opts.announce(`Bootstrap admin credential ${bootstrap.keyId} created; client config written to ${adminConfigPath} (mode 0600). It is not shown again.`);
     else if (written) opts.announce(`Admin client config: ${adminConfigPath}`);
     else opts.announce(`The admin credential ${bootstrap.keyId} was created by another server sharing this store; use the admin.conf that server wrote.`);

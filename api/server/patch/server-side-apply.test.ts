@@ -200,6 +200,54 @@ const cases: Case[] = [
     want: { spec: { description: "e" }, status: { phase: "Ready" } },
   },
   {
+    name: "removes a field of a keyed item the manager stopped applying",
+    steps: [
+      { update: { spec: {} }, by: "creator" },
+      { apply: { status: { conditions: [{ type: "Ready", status: "False", reason: "Waiting" }] } }, by: "ctl", subresource: "status" },
+      { apply: { status: { conditions: [{ type: "Ready", status: "True" }] } }, by: "ctl", subresource: "status" },
+    ],
+    want: { status: { conditions: [{ type: "Ready", status: "True" }] } },
+  },
+  {
+    name: "merges ownerReferences by uid",
+    steps: [
+      { apply: { metadata: { ownerReferences: [{ apiVersion: "v1", kind: "User", name: "u", uid: "1" }] } }, by: "alice" },
+      { apply: { metadata: { ownerReferences: [{ apiVersion: "v1", kind: "Role", name: "r", uid: "2" }] } }, by: "bob" },
+    ],
+    want: {
+      owners: {
+        "alice/Apply": { "f:metadata": { "f:ownerReferences": { 'k:{"uid":"1"}': { ".": {}, "f:apiVersion": {}, "f:kind": {}, "f:name": {}, "f:uid": {} } } } },
+        "bob/Apply": { "f:metadata": { "f:ownerReferences": { 'k:{"uid":"2"}': { ".": {}, "f:apiVersion": {}, "f:kind": {}, "f:name": {}, "f:uid": {} } } } },
+      },
+    },
+  },
+  {
+    name: "merges and prunes free-form objects key by key",
+    steps: [
+      { apply: { spec: { extra: { a: { x: 1 }, b: 2 } } }, by: "alice" },
+      { apply: { spec: { extra: { c: 3 } } }, by: "bob" },
+      { apply: { spec: { extra: { a: { y: 1 } } } }, by: "alice" },
+    ],
+    want: { spec: { extra: { a: { y: 1 }, c: 3 } } },
+  },
+  {
+    name: "removes everything the manager owned and its entry when it applies nothing",
+    steps: [
+      { apply: { spec: { description: "d" } }, by: "alice" },
+      { apply: { spec: { replicas: 1 } }, by: "bob" },
+      { apply: {}, by: "alice" },
+    ],
+    want: { spec: { replicas: 1 }, owners: { "bob/Apply": { "f:spec": { "f:replicas": {} } } } },
+  },
+  {
+    name: "takes over an atomic list whole when forced",
+    steps: [
+      { apply: { spec: { tags: ["a"] } }, by: "alice" },
+      { apply: { spec: { tags: ["a", "b"] } }, by: "bob", force: true },
+    ],
+    want: { spec: { tags: ["a", "b"] }, owners: { "bob/Apply": { "f:spec": { "f:tags": {} } } } },
+  },
+  {
     name: "gives the fields of an untracked object to before-first-apply",
     start: untracked,
     steps: [{ apply: { spec: { replicas: 2 } }, by: "alice" }],
@@ -244,6 +292,14 @@ describe("serverSideApply", () => {
         'conflicts with "tuner" using security.clawbernetes.com/v1:\n- .spec.limits.cpu',
     );
     expect(err.details?.causes?.map((c) => c.field)).toEqual([".spec.description", ".spec.replicas", ".spec.limits.cpu"]);
+  });
+
+  it("reports a conflict when a manager changes an atomic list another owns", () => {
+    const err = conflictOf([
+      { apply: { spec: { tags: ["a"] } }, by: "alice" },
+      { apply: { spec: { tags: ["a", "b"] } }, by: "bob" },
+    ]);
+    expect(err.message).toBe('Apply failed with 1 conflict: conflict with "alice": .spec.tags');
   });
 
   it("names the subresource of a conflicting status manager", () => {

@@ -41,7 +41,7 @@ export function serverSideApply(options: ServerSideApplyOptions): KubeObject {
   const { live, applied, manager, subresource } = options;
   checkApplied(applied, manager);
   const ref = { kind: applied.kind, group: GROUP, ...(applied.metadata?.name !== undefined ? { name: applied.metadata.name } : {}) };
-  if (subresource === "status" && !live) throw notFound({ ...ref, kind: applied.kind });
+  if (subresource === "status" && !live) throw notFound(ref);
   const scope = scopeOf(subresource, options.statusSubresource);
   const shape = objectShape(options.schema);
   const liveView = managedView(live, scope);
