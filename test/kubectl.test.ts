@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packageRoot } from "../api/schema/package-root.js";
+import { findRepoRoot as packageRoot } from "../api/schema/repo-root.js";
 import { startClawServer, type ClawServerProcess } from "./claw-process.js";
 import { requireTool } from "./required-tool.js";
 
@@ -60,7 +60,7 @@ describe.skipIf(!kubectl.available)("kubectl against claw server", () => {
     expect(out).toContain("serverside-applied");
     await kc("patch", "role", "ml-engineer", "--type=merge", "-p", '{"metadata":{"labels":{"team":"ml"}}}');
     await kc("patch", "rl", "ml-engineer", "--type=json", "-p", '[{"op":"add","path":"/metadata/labels/tier","value":"gold"}]');
-    const obj = JSON.parse(await kc("get", "role", "ml-engineer", "-o", "json")) as { metadata: { labels: Record<string, string>; managedFields: { manager: string }[] } };
+    const obj = JSON.parse(await kc("get", "role", "ml-engineer", "-o", "json", "--show-managed-fields")) as { metadata: { labels: Record<string, string>; managedFields: { manager: string }[] } };
     expect(obj.metadata.labels).toEqual({ team: "ml", tier: "gold" });
     expect(obj.metadata.managedFields.map((m) => m.manager)).toContain("kubectl");
   });

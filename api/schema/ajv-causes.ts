@@ -42,10 +42,10 @@ function show(value: unknown, secret: boolean): string {
   return Array.isArray(value) ? (value.length === 0 ? "[]" : "array") : "object";
 }
 
-/** The first sentence of a schema description, which says what the field holds. */
+/** The first clause of a schema description (up to ". X" or "; "), which says what the field holds. */
 function firstSentence(schema: SchemaNode | undefined): string {
   const description = typeof schema?.description === "string" ? schema.description : "";
-  return (description.split(/(?<=\.)\s/)[0] ?? "").replace(/\.$/, "");
+  return (description.split(/\.\s+(?=[A-Z])|;\s/)[0] ?? "").replace(/\.$/, "");
 }
 const hint = (schema: SchemaNode | undefined) => {
   const sentence = firstSentence(schema);
@@ -144,6 +144,10 @@ function causeOf(error: ErrorObject, root: SchemaNode): StatusCause | undefined 
 /** Maps Ajv errors to causes; errors inside anyOf/oneOf branches are folded into the combinator's own cause. */
 export function causesFromAjv(errors: readonly ErrorObject[], root: SchemaNode): StatusCause[] {
   const combinators = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").map((e) => `${e.schemaPath}/`);
-  const kept = errors.filter((e) => !combinators.some((prefix) => e.schemaPath.startsWith(prefix)));
+  // A value of the wrong type says nothing useful about its format or bounds.
+  const mistyped = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath));
+  const kept = errors.filter(
+    (e) => !combinators.some((prefix) => e.schemaPath.startsWith(prefix)) && (e.keyword === "type" || !mistyped.has(e.instancePath)),
+  );
   return kept.map((e) => causeOf(e, root)).filter((c): c is StatusCause => c !== undefined);
 }

@@ -20,6 +20,7 @@ describe("loadCrdRegistry on crds/", () => {
     ["finds a kind by a second short name", "certs", "Certificate"],
     ["finds a kind by its kind", "BlockRule", "BlockRule"],
     ["finds a kind by plural.group", "users.security.clawbernetes.com", "User"],
+    ["finds a kind by plural.version.group, as kubectl writes it", "secrets.v1.security.clawbernetes.com", "Secret"],
     ["ignores case", "ROLES", "Role"],
     ["ignores case in short names", "SecPol", "SecretPolicy"],
     ["ignores surrounding spaces", " csec ", "Secret"],

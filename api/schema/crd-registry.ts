@@ -37,7 +37,7 @@ export function createRegistry(infos: readonly ResourceInfo[]): ResourceRegistry
     byPlural.set(info.plural, info);
     byKind.set(info.kind, info);
     const aliases = new Set(
-      [info.plural, info.singular, info.kind, `${info.plural}.${info.group}`, ...info.shortNames].map((a) => a.toLowerCase()),
+      [info.plural, info.singular, info.kind, `${info.plural}.${info.group}`, `${info.plural}.${info.version}.${info.group}`, ...info.shortNames].map((a) => a.toLowerCase()),
     );
     for (const alias of aliases) {
       const other = byAlias.get(alias);

@@ -69,6 +69,13 @@ describe("across the CRDs", () => {
     expect(itemsOf("ApiKey", "spec.scopes[]")).toEqual(itemsOf("Role", "spec.permissions[]"));
   });
 
+  it("finds the duration fields the pattern check above covers", () => {
+    const durations = kinds.flatMap(([kind, info]) =>
+      fields(info.schema).filter(([, n]) => typeof n.description === "string" && n.description.startsWith("A duration ")).map(([p]) => `${kind} ${p}`),
+    );
+    expect(durations.sort()).toEqual(["ApiKey spec.duration", "BlockRule spec.duration", "Certificate spec.duration", "Certificate spec.renewBefore"]);
+  });
+
   it("marks only the secret value as a password, so that error messages never echo it", () => {
     const passwords = kinds.flatMap(([kind, info]) => fields(info.schema).filter(([, n]) => n.format === "password").map(([p]) => `${kind} ${p}`));
     expect(passwords).toEqual(["Secret spec.valueFrom.value"]);

@@ -64,12 +64,15 @@ export class SqliteQueries {
     const variant = `${query.after ? ">" : ">="}${query.end === undefined ? "" : "<"}`;
     let stmt = this.listStmts.get(variant);
     if (!stmt) {
-      const upper = query.end === undefined ? "" : "AND name < @end";
+      // Walks the (name, id) index in key order and stops at LIMIT: each row is kept only when it is
+      // its key's newest at the revision, so paging a big prefix does not read all of it.
+      const upper = query.end === undefined ? "" : "AND r.name < @end";
       stmt = this.db.prepare(
         `SELECT r.id, r.name, r.value, r.create_revision, r.prev_revision, r.deleted FROM revisions r
-         JOIN (SELECT MAX(id) AS id FROM revisions
-               WHERE name ${query.after ? ">" : ">="} @lower ${upper} AND id <= @rev GROUP BY name) m ON r.id = m.id
-         WHERE r.deleted = 0 ORDER BY r.name LIMIT @limit`,
+         WHERE r.name ${query.after ? ">" : ">="} @lower ${upper} AND r.id <= @rev
+           AND r.id = (SELECT MAX(r2.id) FROM revisions r2 WHERE r2.name = r.name AND r2.id <= @rev)
+           AND r.deleted = 0
+         ORDER BY r.name LIMIT @limit`,
       );
       this.listStmts.set(variant, stmt);
     }

@@ -104,13 +104,17 @@ export class SqliteStore implements Store {
     if (revision > current) throw futureRevisionError(revision, current);
     // Already compacted at or past this point: nothing to drop (etcd would refuse; idempotent is kinder).
     if (revision - 1 <= this.compactedRevision) return;
-    // Record first, so reads below the new horizon fail before their rows start disappearing.
-    writeMeta(this.db, COMPACTED_KEY, revision - 1);
-    this.compactedRevision = revision - 1;
-    for (let from = this.queries.oldestRow() ?? revision; from < revision; from += COMPACT_CHUNK) {
-      const to = Math.min(from + COMPACT_CHUNK, revision);
-      // One transaction per chunk keeps the event loop responsive during a large compaction.
-      this.db.transaction(() => this.queries.compactChunk(from, to, revision))();
+    try {
+      // Record first, so reads below the new horizon fail before their rows start disappearing.
+      writeMeta(this.db, COMPACTED_KEY, revision - 1);
+      this.compactedRevision = revision - 1;
+      for (let from = this.queries.oldestRow() ?? revision; from < revision; from += COMPACT_CHUNK) {
+        const to = Math.min(from + COMPACT_CHUNK, revision);
+        // One transaction per chunk keeps each lock hold (and fsync) small during a large compaction.
+        this.db.transaction(() => this.queries.compactChunk(from, to, revision))();
+      }
+    } catch (err) {
+      throw new StoreUnavailableError(`the SQLite store could not compact to revision ${revision}: ${describeSqliteError(err)}`);
     }
   }
 

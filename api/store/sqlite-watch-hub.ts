@@ -3,7 +3,8 @@
 // turns live in the same synchronous step, so no commit can fall between replay and live delivery.
 
 import type { StoreWatch, WatchEvent, WatchOptions } from "./store.js";
-import { CompactedError } from "./store.js";
+import { CompactedError, StoreUnavailableError } from "./store.js";
+import { describeSqliteError } from "./sqlite-schema.js";
 import type { HistoryRow, SqliteQueries } from "./sqlite-queries.js";
 import { prefixEnd } from "./sqlite-queries.js";
 import { toKeyValue } from "./sqlite-group-commit.js";
@@ -69,17 +70,26 @@ export class SqliteWatchHub {
       this.fail(watcher, new CompactedError(watcher.from, compacted));
       return;
     }
+    try {
+      this.replay(watcher, current);
+    } catch (err) {
+      this.fail(watcher, new StoreUnavailableError(`the SQLite store could not replay history: ${describeSqliteError(err)}`));
+      return;
+    }
+    watcher.from = Math.max(watcher.from, current + 1);
+    watcher.live = true;
+  }
+
+  private replay(watcher: Watcher, current: number): void {
     const end = prefixEnd(watcher.prefix);
     let next = watcher.from;
     while (next <= current && !watcher.closed) {
       const rows = this.source.queries.history({ start: watcher.prefix, end, fromRevision: next, toRevision: current, limit: REPLAY_PAGE });
-      if (rows.length === 0) break;
+      if (rows.length === 0) return;
       this.deliver(watcher, rows.map(toEvent));
       next = (rows[rows.length - 1]?.id ?? current) + 1;
-      if (rows.length < REPLAY_PAGE) break;
+      if (rows.length < REPLAY_PAGE) return;
     }
-    watcher.from = Math.max(watcher.from, current + 1);
-    watcher.live = true;
   }
 
   private deliver(watcher: Watcher, events: WatchEvent[]): void {

@@ -1,7 +1,7 @@
 // The server's /version answer and `claw version`: claw's version, shaped as Kubernetes' version.Info.
 
 import { readFileSync } from "node:fs";
-import { packageRoot } from "../../api/schema/package-root.js";
+import { findRepoRoot as packageRoot } from "../../api/schema/repo-root.js";
 import type { VersionInfo } from "../../api/server/api-server.js";
 
 /** The Kubernetes API level claw's REST conventions follow; kubectl compares it for version skew. */

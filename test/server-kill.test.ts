@@ -1,0 +1,61 @@
+// SIGKILL the real server during concurrent creates: every create it acknowledged is there after restart.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { KubeObject } from "../api/machinery/meta.js";
+import { adminClient } from "./admin-client.js";
+import { startClawServer } from "./claw-process.js";
+
+const home = mkdtempSync(join(tmpdir(), "claw-kill-"));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+const role = (name: string): KubeObject => ({
+  apiVersion: "security.clawbernetes.com/v1",
+  kind: "Role",
+  metadata: { name },
+  spec: { description: "durability probe", permissions: ["nodes:read"] },
+});
+
+describe("durability of the embedded store", () => {
+  it("finds every acknowledged create after the server is killed with SIGKILL mid-stream", async () => {
+    const dataDir = join(home, "data");
+    const first = await startClawServer({ dataDir });
+    const client = await adminClient(first.adminConfig, { maxConnections: 32 });
+    const acknowledged: string[] = [];
+    let next = 0;
+    let killed = false;
+    // 32 writers create roles until the server dies under them; the kill lands once 400 are acknowledged.
+    const writer = async () => {
+      while (!killed) {
+        const name = `kill-${next++}`;
+        try {
+          await client.create("roles", role(name));
+          acknowledged.push(name);
+          if (acknowledged.length === 400 && !killed) {
+            killed = true;
+            await first.kill();
+          }
+        } catch {
+          if (killed) return;
+          throw new Error(`create ${name} failed before the kill`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, writer));
+    await client.close();
+    expect(acknowledged.length).toBeGreaterThanOrEqual(400);
+
+    const second = await startClawServer({ dataDir });
+    try {
+      const after = await adminClient(second.adminConfig);
+      const names = new Set((await after.list("roles")).items.map((r) => r.metadata.name));
+      const lost = acknowledged.filter((n) => !names.has(n));
+      expect(lost).toEqual([]);
+      await after.close();
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
+});
