@@ -49,8 +49,10 @@ describe("manifests/", () => {
     expect(named(kind, name)?.spec).toMatchObject(spec);
   });
 
-  it("grants only roles it defines", () => {
-    for (const u of byKind("User")) for (const r of specOf<{ roles?: string[] }>(u).roles ?? []) expect(named("Role", r), `role ${r}`).toBeDefined();
+  it("grants only roles it defines or the server's default roles", () => {
+    const defaults = new Set(["admin", "operator", "viewer", "node"]);
+    for (const u of byKind("User"))
+      for (const r of specOf<{ roles?: string[] }>(u).roles ?? []) expect(defaults.has(r) || named("Role", r) !== undefined, `role ${r}`).toBe(true);
   });
 
   it("gives API keys owners it defines", () => {

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../api/machinery/meta.js";
-import { adminClient } from "./admin-client.js";
-import { startClawServer } from "./claw-process.js";
+import { adminClient } from "../hack/testing/admin-client.js";
+import { startClawServer } from "../hack/testing/claw-process.js";
 
 const home = mkdtempSync(join(tmpdir(), "claw-kill-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));

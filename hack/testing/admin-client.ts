@@ -1,7 +1,7 @@
 // A RestClient for a running server's admin.conf, as the CLI would build it.
 
-import { RestClient } from "../api/client/rest-client.js";
-import { resolveClientConfig } from "../cmd/cli/config/client-config.js";
+import { RestClient } from "../../api/client/rest-client.js";
+import { resolveClientConfig } from "../../cmd/cli/config/client-config.js";
 
 export async function adminClient(adminConfig: string, options: { maxConnections?: number } = {}): Promise<RestClient> {
   const resolved = await resolveClientConfig({ flags: { config: adminConfig }, env: {}, homeDir: "/nonexistent" });

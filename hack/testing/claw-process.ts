@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { findRepoRoot as packageRoot } from "../api/schema/repo-root.js";
+import { findRepoRoot as packageRoot } from "../../api/schema/repo-root.js";
 
 export const CLAW_BIN = join(packageRoot(), "dist", "cmd", "claw.js");
 
