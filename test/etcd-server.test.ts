@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { get } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RestClient } from "../api/client/rest-client.js";
 import type { KubeObject } from "../api/machinery/meta.js";
@@ -83,4 +84,22 @@ describe.skipIf(!etcdTool.available)("claw server on etcd", () => {
     await a.kill();
     expect((await clientB.list("roles")).items.map((r) => r.metadata.name)).toEqual(expect.arrayContaining(["shared-a", "shared-b"]));
   });
+
+  it("is live but not ready while etcd is unreachable", async () => {
+    const ca = readFileSync(join(home, "b", "pki", "ca.crt"), "utf8");
+    const probe = (path: string) => httpsStatus(`${b.url}${path}`, ca);
+    expect(await probe("/readyz")).toBe(200);
+    await etcd.stop();
+    expect(await probe("/readyz")).toBe(503);
+    expect(await probe("/livez")).toBe(200);
+  }, 30_000);
 });
+
+function httpsStatus(url: string, ca: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { ca }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on("error", reject);
+  });
+}

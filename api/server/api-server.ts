@@ -177,7 +177,12 @@ export class ApiServer {
   }
 
   private resourceTarget(path: string) {
-    const parts = path.split("/").slice(1).map(decodeURIComponent);
+    let parts: string[];
+    try {
+      parts = path.split("/").slice(1).map(decodeURIComponent);
+    } catch {
+      throw badRequest(`the request path ${JSON.stringify(path)} has a malformed percent-escape`);
+    }
     if (parts[0] !== "apis" || parts.length < 4 || parts.length > 6) return undefined;
     const [, group, version, plural, name, sub] = parts;
     const info = this.opts.registry.byPlural(plural!);

@@ -168,10 +168,17 @@ function parseRv(rv: string | null): number | undefined {
 async function deleteOptionsOf(ctx: RequestContext, deps: ResourceHandlerDeps) {
   const q = ctx.url.searchParams;
   const text = await readBody(ctx.req, deps.maxBodyBytes);
-  const body = (text.trim() ? decodeBody(text, ctx.req.headers["content-type"] || "application/json") : {}) as {
-    preconditions?: { uid?: string; resourceVersion?: string };
-    dryRun?: string[];
-  };
-  const dryRun = q.getAll("dryRun").length > 0 || (body.dryRun ?? []).length > 0;
-  return { dryRun, ...(ctx.user ? { user: ctx.user } : {}), ...(body.preconditions ? { preconditions: body.preconditions } : {}) };
+  const decoded = text.trim() ? decodeBody(text, ctx.req.headers["content-type"] || "application/json") : {};
+  if (typeof decoded !== "object" || decoded === null || Array.isArray(decoded)) throw badRequest("the body of a DELETE must be a DeleteOptions object, or empty");
+  const body = decoded as { preconditions?: unknown; dryRun?: unknown };
+  const pre = body.preconditions;
+  if (pre !== undefined && (typeof pre !== "object" || pre === null || Array.isArray(pre)))
+    throw badRequest("DeleteOptions.preconditions must be an object with uid and/or resourceVersion");
+  const { uid, resourceVersion } = (pre ?? {}) as { uid?: unknown; resourceVersion?: unknown };
+  if ((uid !== undefined && typeof uid !== "string") || (resourceVersion !== undefined && typeof resourceVersion !== "string"))
+    throw badRequest("DeleteOptions.preconditions.uid and .resourceVersion must be strings");
+  if (body.dryRun !== undefined && !Array.isArray(body.dryRun)) throw badRequest('DeleteOptions.dryRun must be a list such as ["All"]');
+  const dryRun = q.getAll("dryRun").length > 0 || ((body.dryRun as unknown[] | undefined) ?? []).length > 0;
+  const preconditions = { ...(uid !== undefined ? { uid: uid as string } : {}), ...(resourceVersion !== undefined ? { resourceVersion: resourceVersion as string } : {}) };
+  return { dryRun, ...(ctx.user ? { user: ctx.user } : {}), ...(pre !== undefined ? { preconditions } : {}) };
 }
