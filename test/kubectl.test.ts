@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findRepoRoot as packageRoot } from "../api/schema/repo-root.js";
 import { startClawServer, type ClawServerProcess } from "../hack/testing/claw-process.js";
-import { requireTool } from "./required-tool.js";
+import { requireTool } from "../hack/testing/required-tool.js";
 
 const kubectl = requireTool("kubectl", "install kubectl v1.32 (it is at /usr/bin/kubectl on claw's CI machines)");
 const run = promisify(execFile);

@@ -5,19 +5,14 @@
 // etcd can never pass by silently skipping the etcd backend.
 
 import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
+import { findExecutable, isCi } from "../testing/required-tool.js";
 
 const INSTALL_HINT = "install it with `apt-get install -y etcd-server` (Debian) or point ETCD_BIN at an etcd 3.4+ binary";
 
 /** The etcd executable: $ETCD_BIN when set, else the first `etcd` on PATH, else undefined. */
 export function findEtcdBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.ETCD_BIN) return executable(env.ETCD_BIN) ? env.ETCD_BIN : undefined;
-  const dirs = (env.PATH ?? "").split(delimiter).filter(Boolean);
-  for (const dir of [...dirs, "/usr/bin", "/usr/local/bin"]) {
-    const candidate = join(dir, "etcd");
-    if (executable(candidate)) return candidate;
-  }
-  return undefined;
+  return findExecutable("etcd", env);
 }
 
 export type EtcdAvailability = { available: true; binary: string } | { available: false; reason: string };
@@ -44,8 +39,7 @@ export const etcdAvailable = (): boolean => findEtcdBinary() !== undefined;
  * Prints why etcd tests are skipped; throws in CI when etcd is missing.
  */
 export function requireEtcd(env: NodeJS.ProcessEnv = process.env): EtcdAvailability {
-  const ci = env.CI !== undefined && env.CI !== "" && env.CI !== "false" && env.CI !== "0";
-  const availability = decideEtcd({ binary: findEtcdBinary(env), ci });
+  const availability = decideEtcd({ binary: findEtcdBinary(env), ci: isCi(env) });
   if (!availability.available) console.warn(`skipping etcd tests: ${availability.reason}`);
   return availability;
 }
