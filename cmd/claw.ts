@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The `claw` executable (also installed as `clawbernetes`): the CLI, and `claw server`.
+// The `claw` executable (also installed as `clawbernetes`): the CLI, `claw server` and `claw controller-manager`.
 // The only place that reads process.env, argv and the real standard streams.
 
 import { homedir } from "node:os";
 import { runCli } from "./cli/program.js";
+import { controllerManagerCommand } from "./server/controller-manager-command.js";
 import { serverCommand } from "./server/server-command.js";
 
 const abort = new AbortController();
@@ -17,14 +18,15 @@ const code = await runCli(process.argv.slice(2), {
   env,
   homeDir: homedir(),
   signal: abort.signal,
-  serverCommand: (program) =>
-    program.addCommand(
-      serverCommand({
-        env,
-        homeDir: homedir(),
-        stdout: (line) => process.stdout.write(`${line}\n`),
-        stderr: (line) => process.stderr.write(`${line}\n`),
-      }),
-    ),
+  serverCommand: (program) => {
+    const serverDeps = {
+      env,
+      homeDir: homedir(),
+      stdout: (line: string) => void process.stdout.write(`${line}\n`),
+      stderr: (line: string) => void process.stderr.write(`${line}\n`),
+    };
+    program.addCommand(serverCommand(serverDeps));
+    program.addCommand(controllerManagerCommand(serverDeps));
+  },
 });
 process.exitCode = process.exitCode || code;

@@ -3,6 +3,8 @@
 export const GROUP = "security.clawbernetes.com";
 export const VERSION = "v1";
 export const API_VERSION = `${GROUP}/${VERSION}`;
+/** The group of the controller managers' Lease (leader election), kept apart from the security resources. */
+export const COORDINATION_GROUP = "coordination.clawbernetes.com";
 
 export interface ManagedFieldsEntry {
   manager: string;

@@ -1,11 +1,13 @@
 // Reads one CustomResourceDefinition (apiextensions.k8s.io/v1) into the ResourceInfo the API server serves.
 
-import { GROUP, VERSION } from "../machinery/meta.js";
+import { COORDINATION_GROUP, GROUP, VERSION } from "../machinery/meta.js";
 import type { PrinterColumn, ResourceInfo } from "./resource-info.js";
 
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+/** The groups claw serves: the security resources, and the Lease of leader election. */
+const SERVED_GROUPS = [GROUP, COORDINATION_GROUP];
 const PRINTER_TYPES = new Set<PrinterColumn["type"]>(["string", "integer", "number", "boolean", "date"]);
 
 /** Turns a parsed CRD document into a ResourceInfo; throws an Error naming the file and the field at fault. */
@@ -30,7 +32,7 @@ export function parseCrd(doc: unknown, source: string): ResourceInfo {
   const spec = isObj(doc.spec) ? doc.spec : fail("spec must be a mapping");
   const names = isObj(spec.names) ? spec.names : fail("spec.names must be a mapping");
   const group = str(spec, "group", "spec");
-  if (group !== GROUP) fail(`spec.group is ${group}; every kind claw serves is in ${GROUP}`);
+  if (!SERVED_GROUPS.includes(group)) fail(`spec.group is ${group}; every kind claw serves is in ${SERVED_GROUPS.join(" or ")}`);
   if (spec.scope !== "Cluster") fail(`spec.scope is ${String(spec.scope)}; every kind claw serves is cluster-scoped (Cluster)`);
 
   const kind = str(names, "kind", "spec.names");

@@ -9,8 +9,17 @@ import { defaultCrdDir, findRepoRoot } from "./repo-root.js";
 const registry = loadCrdRegistry();
 
 describe("loadCrdRegistry on crds/", () => {
-  it("serves the seven kinds, sorted by plural", () => {
-    expect(registry.all().map((i) => i.plural)).toEqual(["apikeys", "blockrules", "certificates", "roles", "secretpolicies", "secrets", "users"]);
+  it("serves the seven security kinds and the coordination Lease, sorted by plural", () => {
+    expect(registry.all().map((i) => `${i.plural}.${i.group}`)).toEqual([
+      "apikeys.security.clawbernetes.com",
+      "blockrules.security.clawbernetes.com",
+      "certificates.security.clawbernetes.com",
+      "leases.coordination.clawbernetes.com",
+      "roles.security.clawbernetes.com",
+      "secretpolicies.security.clawbernetes.com",
+      "secrets.security.clawbernetes.com",
+      "users.security.clawbernetes.com",
+    ]);
   });
 
   it.each([

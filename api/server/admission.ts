@@ -8,9 +8,26 @@ import type { Subresource } from "./object-rules.js";
 export type Operation = "CREATE" | "UPDATE" | "DELETE";
 
 export interface UserInfo {
-  /** `user:alice`, `apikey:ak_…`, `system:bootstrap-admin`. */
+  /** The username (`alice`): a User object's name. An API key acts as its owner. */
   name: string;
   groups: string[];
+  /** How the caller proved who they are; set by the authenticators of api/auth. */
+  authentication?: AuthenticationInfo;
+}
+
+export interface AuthenticationInfo {
+  method: "apikey" | "jwt" | "mtls";
+  /** The API key's id (`ak_…`). */
+  keyId?: string;
+  /** An API key's scopes: the caller may do only what both the user's roles and these allow. */
+  scopes?: string[];
+  /** RFC 3339: when the credential stops working. */
+  expiresAt?: string;
+  /** A JWT's id and expiry (ms), for logout and refresh. */
+  tokenId?: string;
+  tokenExpiresAtMs?: number;
+  /** A JWT's session limit (ms): no refresh reaches past it. */
+  sessionMaxExpiresAtMs?: number;
 }
 
 export interface AdmissionRequest {

@@ -58,8 +58,10 @@ export interface ApiServerOptions {
   admission?: readonly AdmissionPlugin[];
   /** Exact-path routes served after authentication (discovery, openapi, …). */
   routes?: ReadonlyMap<string, Route>;
-  /** Routes by path prefix, tried in order after exact routes. */
+  /** Routes by path prefix, tried in order after exact routes; they authorize their own requests. */
   prefixRoutes?: readonly [string, Route][];
+  /** Exact-path routes served without authentication (login). */
+  publicRoutes?: ReadonlyMap<string, Route>;
   version: VersionInfo;
   maxBodyBytes?: number;
   bookmarkIntervalMs?: number;
@@ -154,6 +156,8 @@ export class ApiServer {
     const path = ctx.url.pathname.replace(/\/+$/, "") || "/";
     const method = ctx.req.method ?? "GET";
     if (PUBLIC_PATHS.has(path) && (method === "GET" || method === "HEAD")) return this.servePublic(ctx, path);
+    const open = this.opts.publicRoutes?.get(path);
+    if (open && (await open(ctx)) !== false) return;
     const user = await authenticate(this.opts.authenticators, ctx.req);
     if (!user) throw unauthorized("Unauthorized: present an API key (X-API-Key or Authorization: Bearer clk_…) or a session token (Authorization: Bearer eyJ…)");
     ctx.user = user;

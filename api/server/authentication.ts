@@ -1,5 +1,5 @@
 // Authentication: a chain of authenticators, each of which recognises one kind of credential.
-// The identity issue adds API keys and JWTs; mTLS client certificates slot in the same way.
+// api/auth provides API keys and JWTs; mTLS client certificates slot in the same way.
 
 import type { IncomingMessage } from "node:http";
 import type { UserInfo } from "./admission.js";
@@ -13,8 +13,11 @@ export interface Credential {
 
 export interface Authenticator {
   name: string;
-  /** Returns the user for a credential it recognises; undefined to let the next one try; throws ApiError 401 to refuse. */
-  authenticate(credential: Credential, req: IncomingMessage): Promise<UserInfo | undefined>;
+  /**
+   * Returns the user for a credential it recognises; undefined to let the next one try; throws ApiError 401 to
+   * refuse. `credential` is undefined when the request carries no header credential (mTLS reads the socket).
+   */
+  authenticate(credential: Credential | undefined, req: IncomingMessage): Promise<UserInfo | undefined>;
 }
 
 /** The credential a request presents, from `X-API-Key` or `Authorization: Bearer`. */
@@ -31,7 +34,6 @@ export function credentialOf(req: IncomingMessage): Credential | undefined {
 
 export async function authenticate(chain: readonly Authenticator[], req: IncomingMessage): Promise<UserInfo | undefined> {
   const credential = credentialOf(req);
-  if (!credential) return undefined;
   for (const authenticator of chain) {
     const user = await authenticator.authenticate(credential, req);
     if (user) return user;

@@ -11,6 +11,7 @@ import { createValidator } from "../schema/validator.js";
 import * as apiKey from "./api-key.js";
 import * as blockRule from "./block-rule.js";
 import * as certificate from "./certificate.js";
+import * as lease from "./lease.js";
 import * as role from "./role.js";
 import * as secretPolicy from "./secret-policy.js";
 import * as secret from "./secret.js";
@@ -35,7 +36,7 @@ describe("api/types", () => {
 
   it("exports each kind's name and plural as the registry knows them", () => {
     const registry = loadCrdRegistry();
-    const modules = [apiKey, blockRule, certificate, role, secretPolicy, secret, user];
+    const modules = [apiKey, blockRule, certificate, lease, role, secretPolicy, secret, user];
     expect(modules.map((m) => [m.kind, m.plural]).sort()).toEqual(registry.all().map((i) => [i.kind, i.plural]).sort());
   });
 });
@@ -51,6 +52,7 @@ const typed: [string, unknown][] = [
   ["Secret", { ...meta("db"), kind: secret.kind, spec: { description: "db", valueFrom: { generate: { length: 32, charset: "hex" } }, sealed: { version: 1, keyId: "k1", algorithm: "chacha20-poly1305", nonce: "AAAA", ciphertext: "AAAA" }, allowedWorkloads: ["*"], rotation: { autoRotate: true, intervalDays: 30 } }, status: { observedGeneration: 1, currentVersion: 1, versions: [{ version: 1, createdAt: at, source: "Generated", keyId: "k1" }], lastRotatedAt: at, nextRotationAt: at, conditions: [] } } satisfies secret.Secret],
   ["SecretPolicy", { ...meta("db"), kind: secretPolicy.kind, spec: { secret: "db", allowWorkloads: ["worker"], allowLabels: { env: "production" }, denyWorkloads: ["debug"] }, status: { observedGeneration: 1, secretExists: true, effectiveAllowedWorkloads: ["worker"], conditions: [] } } satisfies secretPolicy.SecretPolicy],
   ["BlockRule", { ...meta("203.0.113.42"), kind: blockRule.kind, spec: { cidr: "203.0.113.42", reason: "Suspicious activity", duration: "24h", source: "auto" }, status: { observedGeneration: 1, active: true, expiresAt: at, conditions: [] } } satisfies blockRule.BlockRule],
+  ["Lease", { apiVersion: "coordination.clawbernetes.com/v1", metadata: { name: "claw-controller-manager" }, kind: lease.kind, spec: { holderIdentity: "host-1_x7Kp2Q", leaseDurationSeconds: 15, acquireTime: at, renewTime: "2026-02-05T08:00:05.250Z", leaseTransitions: 2 } } satisfies lease.Lease],
   ["Certificate", { ...meta("gateway"), kind: certificate.kind, spec: { isCA: false, issuerRef: { name: "ca" }, commonName: "gateway.example.com", dnsNames: ["gateway.example.com"], ipAddresses: ["10.0.0.1"], usages: ["server auth"], duration: "2160h", renewBefore: "720h", privateKey: { algorithm: "RSA", size: 2048, rotationPolicy: "Always" }, revoked: true, revocationReason: "superseded" }, status: { observedGeneration: 1, certificate: "-----BEGIN CERTIFICATE-----", serialNumber: "0a", notBefore: at, notAfter: at, renewalTime: at, revision: 2, revokedAt: at, failedIssuanceAttempts: 0, lastFailureTime: at, conditions: [] } } satisfies certificate.Certificate],
 ];
 

@@ -77,7 +77,9 @@ function apiMessage(err: ApiError, ctx: ErrorContext): string {
       const what = credentialName(ctx.credential.type);
       return (
         `${head}${err.message}\nThe server at ${ctx.server} rejected the ${what} from ${ctx.credential.source}. ` +
-        `It may be wrong, expired or revoked: provide a current one (CLAWBERNETES_API_KEY, CLAWBERNETES_TOKEN, --token, or the config file).`
+        (ctx.credential.type === "token"
+          ? "It may be expired or revoked: log in again with 'claw auth login --username NAME', or set CLAWBERNETES_API_KEY to an API key (clk_…)."
+          : "It may be wrong, expired or revoked: set CLAWBERNETES_API_KEY to a current API key (clk_…), or log in with 'claw auth login --username NAME'.")
       );
     }
     case 422: {

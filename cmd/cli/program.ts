@@ -5,6 +5,7 @@ import { FAILED } from "./cli-action.js";
 import { CliSession, type CliDeps } from "./cli-session.js";
 import { addApiResourcesCommand } from "./commands/api-resources-command.js";
 import { addApplyCommand } from "./commands/apply-command.js";
+import { addAuthCommand } from "./commands/auth-command.js";
 import { addConfigCommand } from "./commands/config-command.js";
 import { addDeleteCommand } from "./commands/delete-command.js";
 import { addDescribeCommand } from "./commands/describe-command.js";
@@ -22,7 +23,7 @@ Finding the server and credential:
                 (a kubeconfig; 'claw server' writes admin.conf with the admin credential at first start)
   server        --server URL overrides the config's cluster server (default http://127.0.0.1:8080)
   credential    --token, else $CLAWBERNETES_TOKEN (a session JWT), else $CLAWBERNETES_API_KEY (clk_…),
-                else the config's user token
+                else the config's user token ('claw auth login' stores one there)
 
 Exit codes:
   0 ok   1 failure   2 usage or bad input   3 server unreachable   4 unauthorized (401)
@@ -57,6 +58,7 @@ export function buildProgram(deps: CliDeps): Command {
   addDeleteCommand(program, session);
   addApiResourcesCommand(program, session);
   addConfigCommand(program, session);
+  addAuthCommand(program, session);
   addVersionCommand(program, session);
   deps.serverCommand?.(program);
   return program;

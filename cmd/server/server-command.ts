@@ -3,6 +3,8 @@
 import { Command, Option } from "commander";
 import pino from "pino";
 import { ConfigError, loadServerConfig } from "./server-config.js";
+import { parseBooleanOption } from "./boolean-option.js";
+import { controllersEnabled } from "./controllers.js";
 import { runServer } from "./run-server.js";
 
 export interface ServerCommandDeps {
@@ -18,13 +20,16 @@ export function serverCommand(deps: ServerCommandDeps): Command {
     .option("--data-dir <dir>", "where the embedded store and admin.conf live (default ~/.claw)")
     .option("--listen <host:port>", "address to serve on (default 127.0.0.1:8080)")
     .option("--etcd-endpoints <urls>", "comma-separated etcd endpoints; omit to use the embedded store")
+    .option("--controllers <true|false>", "run the controller manager in this process (default true; see 'claw controller-manager')", parseBooleanOption)
     .addOption(new Option("--log-level <level>", "log level").choices(["trace", "debug", "info", "warn", "error"]).default(deps.env.CLAW_LOG_LEVEL ?? "info"))
-    .action(async (flags: { config?: string; dataDir?: string; listen?: string; etcdEndpoints?: string; logLevel: string }, command: Command) => {
+    .action(async (flags: { config?: string; dataDir?: string; listen?: string; etcdEndpoints?: string; controllers?: boolean; logLevel: string }, command: Command) => {
       // `claw --config` is the client config for every other verb; for `server` it names gateway.toml.
       const configFile = flags.config ?? command.parent?.opts<{ config?: string }>().config;
       let config;
+      let controllers: boolean;
       try {
         config = loadServerConfig({ ...flags, ...(configFile ? { config: configFile } : {}) }, deps.homeDir);
+        controllers = controllersEnabled(flags.controllers, config.sections.controllers, config.configFile);
       } catch (err) {
         if (err instanceof ConfigError) {
           deps.stderr(`error: ${err.message}`);
@@ -36,7 +41,7 @@ export function serverCommand(deps: ServerCommandDeps): Command {
       const logger = pino({ level: flags.logLevel, base: { component: "claw-server" } }, pino.destination(2));
       let running;
       try {
-        running = await runServer({ config, logger, announce: deps.stdout });
+        running = await runServer({ config, logger, announce: deps.stdout, controllers });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         const message =

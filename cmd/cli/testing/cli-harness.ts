@@ -33,6 +33,8 @@ export interface ClawRun {
 export interface HarnessOptions {
   env?: Record<string, string | undefined>;
   stdin?: string;
+  /** A stream to use as stdin instead of `stdin` text, such as a FakeTerminal. */
+  stdinStream?: AsyncIterable<Uint8Array | string>;
   signal?: AbortSignal;
   clock?: FakeClock;
 }
@@ -51,9 +53,11 @@ export class CliHarness {
   start(args: string[], opts: HarnessOptions = {}): { stdout: CapturedOutput; stderr: CapturedOutput; done: Promise<ClawRun> } {
     const stdout = new CapturedOutput();
     const stderr = new CapturedOutput();
-    const stdin = (async function* () {
-      if (opts.stdin !== undefined) yield opts.stdin;
-    })();
+    const stdin =
+      opts.stdinStream ??
+      (async function* () {
+        if (opts.stdin !== undefined) yield opts.stdin;
+      })();
     const done = runCli(args, {
       stdout,
       stderr,

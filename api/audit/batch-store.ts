@@ -1,0 +1,129 @@
+// Reading and writing audit batches in the Store: head discovery without a head pointer (batch keys are
+// contiguous, so the last one is found by probing), pages for verification and export, the anchor and
+// the published keys.
+
+import { KeyExistsError, KeyNotFoundError, isStoreError, type Store } from "../store/store.js";
+import { ANCHOR_KEY, BATCH_PREFIX, KEYS_PREFIX, batchKey, batchNumberOf, decodeAnchor, decodeBatch, encodeBatch, type Anchor, type BatchRecord, type PublishedKey } from "./batch.js";
+
+export interface RawBatch {
+  batch: number;
+  raw: string;
+}
+
+export class BatchStore {
+  constructor(readonly store: Store) {}
+
+  /** The lowest batch number present, or undefined for an empty log. */
+  async firstBatch(): Promise<number | undefined> {
+    const page = await this.store.list(BATCH_PREFIX, { limit: 1 });
+    const key = page.items[0]?.key;
+    return key === undefined ? undefined : batchNumberOf(key);
+  }
+
+  /**
+   * The highest batch number present. Batches are created only after their predecessor exists and pruned
+   * only from the bottom, so the numbers present are one contiguous run: probe upward from `hint` (a batch
+   * known to exist) doubling the step, then bisect.
+   */
+  async lastBatch(hint?: number): Promise<number | undefined> {
+    let low = hint !== undefined && (await this.exists(hint)) ? hint : await this.firstBatch();
+    if (low === undefined) return undefined;
+    let step = 1;
+    while (await this.exists(low + step)) {
+      low += step;
+      step *= 2;
+    }
+    let high = low + step;
+    while (high - low > 1) {
+      const mid = Math.floor((low + high) / 2);
+      if (await this.exists(mid)) low = mid;
+      else high = mid;
+    }
+    return low;
+  }
+
+  async getRaw(batch: number): Promise<string | undefined> {
+    return (await this.store.get(batchKey(batch)))?.value;
+  }
+
+  async get(batch: number): Promise<BatchRecord | undefined> {
+    const raw = await this.getRaw(batch);
+    return raw === undefined ? undefined : decodeBatch(raw, batchKey(batch));
+  }
+
+  /** Up to `limit` stored batches after batch `after` (from the first when undefined), verbatim. */
+  async page(after: number | undefined, limit: number): Promise<{ items: RawBatch[]; more: boolean }> {
+    const result = await this.store.list(BATCH_PREFIX, { limit, ...(after !== undefined && after >= 0 ? { startAfter: batchKey(after) } : {}) });
+    const items: RawBatch[] = [];
+    for (const kv of result.items) {
+      const batch = batchNumberOf(kv.key);
+      if (batch !== undefined) items.push({ batch, raw: kv.value });
+    }
+    return { items, more: result.more };
+  }
+
+  /** Every batch from `from` on, in order, parsed. */
+  async *batchesFrom(from: number, pageSize = 32): AsyncGenerator<BatchRecord> {
+    let after = from - 1;
+    for (;;) {
+      const page = await this.page(after, pageSize);
+      for (const item of page.items) yield decodeBatch(item.raw, batchKey(item.batch));
+      const last = page.items.at(-1);
+      if (!page.more || !last) return;
+      after = last.batch;
+    }
+  }
+
+  /** Stores a new batch; false when that batch number is already taken (another writer won it). */
+  async create(record: BatchRecord): Promise<boolean> {
+    try {
+      await this.store.create(batchKey(record.batch), encodeBatch(record));
+      return true;
+    } catch (err) {
+      if (err instanceof KeyExistsError || isStoreError(err, "KeyExists")) return false;
+      throw err;
+    }
+  }
+
+  async delete(batch: number): Promise<void> {
+    try {
+      await this.store.delete(batchKey(batch));
+    } catch (err) {
+      if (!(err instanceof KeyNotFoundError) && !isStoreError(err, "KeyNotFound")) throw err;
+    }
+  }
+
+  async anchor(): Promise<{ anchor: Anchor; raw: string; modRevision: number } | undefined> {
+    const kv = await this.store.get(ANCHOR_KEY);
+    return kv ? { anchor: decodeAnchor(kv.value), raw: kv.value, modRevision: kv.modRevision } : undefined;
+  }
+
+  /** Replaces the anchor if it is still at `expected` (absent: create); false when another server moved it first. */
+  async putAnchor(anchor: Anchor, expected: number | undefined): Promise<boolean> {
+    try {
+      if (expected === undefined) await this.store.create(ANCHOR_KEY, JSON.stringify(anchor));
+      else await this.store.update(ANCHOR_KEY, JSON.stringify(anchor), expected);
+      return true;
+    } catch (err) {
+      if (isStoreError(err, "KeyExists") || isStoreError(err, "RevisionConflict") || isStoreError(err, "KeyNotFound")) return false;
+      throw err;
+    }
+  }
+
+  async publishKey(key: PublishedKey): Promise<void> {
+    try {
+      await this.store.create(`${KEYS_PREFIX}${key.keyId}`, JSON.stringify(key));
+    } catch (err) {
+      if (!isStoreError(err, "KeyExists")) throw err;
+    }
+  }
+
+  async publishedKeys(): Promise<PublishedKey[]> {
+    const page = await this.store.list(KEYS_PREFIX);
+    return page.items.map((kv) => JSON.parse(kv.value) as PublishedKey);
+  }
+
+  private async exists(batch: number): Promise<boolean> {
+    return (await this.store.get(batchKey(batch))) !== undefined;
+  }
+}

@@ -1,0 +1,28 @@
+// What the identity endpoints share.
+
+import type { Clock } from "../machinery/clock.js";
+import type { ResourceInfo } from "../schema/resource-info.js";
+import type { ResourceService } from "../server/resource-service.js";
+import type { ApiKeyMinter } from "./api-key-minting.js";
+import type { IdentityRecords } from "./identity-records.js";
+import type { JwtSessions } from "./jwt-sessions.js";
+import type { PasswordStore } from "./password-store.js";
+import type { PasswordHasher } from "./passwords.js";
+import type { PermissionResolver } from "./permission-resolver.js";
+import type { TokenDenylist } from "./token-denylist.js";
+
+export interface AuthEndpointDeps {
+  records: IdentityRecords;
+  resolver: PermissionResolver;
+  /** The session token signer; available once the identity has started. */
+  sessions: () => JwtSessions;
+  denylist: TokenDenylist;
+  hasher: PasswordHasher;
+  passwords: PasswordStore;
+  minter: ApiKeyMinter;
+  service: () => ResourceService;
+  users: ResourceInfo;
+  apiKeys: ResourceInfo;
+  clock: Clock;
+  maxBodyBytes: number;
+}

@@ -1,0 +1,49 @@
+// What every imperative identity endpoint does first: the method, the JSON body, the caller.
+
+import { badRequest, methodNotAllowed, unauthorized } from "../machinery/errors.js";
+import type { UserInfo } from "../server/admission.js";
+import { decodeBody, readBody } from "../server/http-io.js";
+import type { RequestContext, Verb } from "../server/request-context.js";
+
+/** Names the request for metrics and audit, and refuses any method but `method` with 405. */
+export function expectMethod(ctx: RequestContext, method: "GET" | "POST", labels: { verb: Verb; resource: string; subresource?: string }): void {
+  ctx.verb = labels.verb;
+  ctx.resource = labels.resource;
+  if (labels.subresource) ctx.subresource = labels.subresource;
+  if ((ctx.req.method ?? "GET") !== method) throw methodNotAllowed(ctx.req.method ?? "", ctx.url.pathname);
+}
+
+/** The JSON object body; `{}` for an empty body when `optional`. */
+export async function readJsonObject(ctx: RequestContext, opts: { maxBytes: number; optional?: boolean }): Promise<Record<string, unknown>> {
+  const text = await readBody(ctx.req, opts.maxBytes);
+  if (opts.optional && text.trim() === "") return {};
+  const body = decodeBody(text, ctx.req.headers["content-type"]);
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("the request body must be a JSON object");
+  return body as Record<string, unknown>;
+}
+
+export function callerOf(ctx: RequestContext): UserInfo {
+  if (!ctx.user) throw unauthorized();
+  return ctx.user;
+}
+
+/** An optional string field, 400 when present with another type. */
+export function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const v = body[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw badRequest(`${field} must be a string`);
+  return v;
+}
+
+export function requiredString(body: Record<string, unknown>, field: string): string {
+  const v = optionalString(body, field);
+  if (v === undefined || v === "") throw badRequest(`${field} is required`);
+  return v;
+}
+
+export function optionalNumber(body: Record<string, unknown>, field: string): number | undefined {
+  const v = body[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "number" || !Number.isFinite(v)) throw badRequest(`${field} must be a number`);
+  return v;
+}

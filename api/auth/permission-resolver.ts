@@ -1,0 +1,100 @@
+// A caller's effective permissions: the union of their roles' permissions, intersected with the API key's
+// scopes when they authenticated with one. Read from the watched caches on every request.
+
+import type { UserInfo } from "../server/admission.js";
+import type { RbacConfig } from "./auth-config.js";
+import type { IdentityRecords, UserRecord } from "./identity-records.js";
+import { PermissionSet, PermissionSyntaxError, type Action, type Resource } from "./permissions.js";
+
+export interface RoleGrant {
+  name: string;
+  /** Undefined when the role does not exist (it grants nothing). */
+  permissions?: PermissionSet;
+}
+
+export interface Effective {
+  username: string;
+  user?: UserRecord;
+  roles: RoleGrant[];
+  /** The union of the roles. */
+  rolePermissions: PermissionSet;
+  /** The API key's scopes, when the caller used one. */
+  scopes?: PermissionSet;
+  keyId?: string;
+  /** What the caller may do: rolePermissions ∩ scopes. */
+  permissions: PermissionSet;
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** Why, for people: the role that grants it, or the permission that is missing and where it fell short. */
+  reason: string;
+}
+
+const SCOPE_MEMO_LIMIT = 1024;
+
+export class PermissionResolver {
+  private readonly scopeMemo = new Map<string, PermissionSet>();
+
+  constructor(private readonly opts: { records: IdentityRecords; rbac: RbacConfig }) {}
+
+  get rbacEnabled(): boolean {
+    return this.opts.rbac.enabled;
+  }
+
+  /** What a user's roles grant (no key scopes): for access reviews of another user and for escalation checks. */
+  async ofUser(username: string): Promise<Effective> {
+    const user = await this.opts.records.users.get(username);
+    const roles = await Promise.all(
+      (user?.roles ?? []).map(async (name): Promise<RoleGrant> => {
+        const role = await this.opts.records.roles.get(name);
+        return role ? { name, permissions: role.permissions } : { name };
+      }),
+    );
+    const rolePermissions = user?.disabled ? PermissionSet.empty : roles.reduce((acc, r) => (r.permissions ? acc.union(r.permissions) : acc), PermissionSet.empty);
+    return { username, ...(user ? { user } : {}), roles, rolePermissions, permissions: rolePermissions };
+  }
+
+  /** What the caller of a request may do. */
+  async of(caller: UserInfo): Promise<Effective> {
+    const base = await this.ofUser(caller.name);
+    const auth = caller.authentication;
+    if (!auth?.scopes) return base;
+    const scopes = this.scopesOf(auth.scopes);
+    return { ...base, scopes, ...(auth.keyId ? { keyId: auth.keyId } : {}), permissions: base.rolePermissions.intersect(scopes) };
+  }
+
+  /** Decides one resource:action for an effective set, with the reason a person reads. */
+  decide(effective: Effective, resource: Resource | "*", action: Action | "*"): Decision {
+    const wanted = `${resource}:${action}`;
+    if (!this.opts.rbac.enabled) return { allowed: true, reason: "RBAC is off on this server ([auth.rbac] enabled = false)" };
+    if (effective.permissions.allows(resource, action)) {
+      const role = effective.roles.find((r) => r.permissions?.allows(resource, action));
+      return { allowed: true, reason: role ? `the role "${role.name}" grants ${wanted}` : `granted ${wanted}` };
+    }
+    if (effective.rolePermissions.allows(resource, action) && effective.scopes)
+      return { allowed: false, reason: `needs ${wanted} (the user's roles grant it, but API key ${effective.keyId ?? ""} is limited to ${effective.scopes.toStrings().join(", ")})` };
+    if (effective.user?.disabled) return { allowed: false, reason: `needs ${wanted} (user "${effective.username}" is disabled)` };
+    const existing = effective.roles.filter((r) => r.permissions).map((r) => r.name);
+    const missing = effective.roles.filter((r) => !r.permissions).map((r) => r.name);
+    const held = existing.length > 0 ? `none of the roles ${existing.join(", ")} grants it` : effective.user ? "the user has no roles" : "no such user";
+    const absent = missing.length > 0 ? `; role(s) ${missing.join(", ")} do not exist` : "";
+    return { allowed: false, reason: `needs ${wanted} (${held}${absent})` };
+  }
+
+  private scopesOf(texts: readonly string[]): PermissionSet {
+    const key = texts.join("\n");
+    let set = this.scopeMemo.get(key);
+    if (!set) {
+      try {
+        set = PermissionSet.parse(texts);
+      } catch (err) {
+        if (!(err instanceof PermissionSyntaxError)) throw err;
+        set = PermissionSet.empty;
+      }
+      if (this.scopeMemo.size >= SCOPE_MEMO_LIMIT) this.scopeMemo.clear();
+      this.scopeMemo.set(key, set);
+    }
+    return set;
+  }
+}

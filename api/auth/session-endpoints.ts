@@ -1,0 +1,74 @@
+// POST login (no credential), refresh and logout (a session token): the JWT half of the identity API.
+
+import { toRfc3339 } from "../machinery/clock.js";
+import { ApiError, badRequest, unauthorized } from "../machinery/errors.js";
+import type { AuthenticationInfo } from "../server/admission.js";
+import { sendJson } from "../server/http-io.js";
+import type { RequestContext } from "../server/request-context.js";
+import type { SessionToken } from "./endpoints.js";
+import type { AuthEndpointDeps } from "./endpoint-deps.js";
+import { callerOf, expectMethod, optionalNumber, readJsonObject, requiredString } from "./endpoint-io.js";
+import type { IssuedToken } from "./jwt-sessions.js";
+
+const HOUR_MS = 3_600_000;
+const LOGIN_FAILED = "Unauthorized: the username or password is not correct";
+
+const sessionToken = (issued: IssuedToken): SessionToken => ({
+  token: issued.token,
+  expiresAt: toRfc3339(issued.claims.expiresAtMs),
+  maxExpiresAt: toRfc3339(issued.claims.maxExpiresAtMs),
+  username: issued.claims.username,
+});
+
+export async function login(ctx: RequestContext, deps: AuthEndpointDeps): Promise<void> {
+  expectMethod(ctx, "POST", { verb: "create", resource: "login" });
+  const body = await readJsonObject(ctx, { maxBytes: deps.maxBodyBytes });
+  const username = requiredString(body, "username");
+  const password = requiredString(body, "password");
+  const sessions = deps.sessions();
+  const expiryHours = sessions.expiryHours(optionalNumber(body, "expiryHours"));
+  const user = await deps.records.users.get(username);
+  const stored = user && !user.disabled ? await deps.passwords.get(username) : undefined;
+  const record = stored && user && stored.userUid === user.uid ? stored : undefined;
+  // One hash either way, and one answer for an unknown user, a disabled one and a wrong password.
+  const ok = await deps.hasher.verify(password, record);
+  if (!ok || !user) throw unauthorized(LOGIN_FAILED);
+  const issued = await sessions.issue({ username: user.name, userUid: user.uid, expiryHours });
+  sendJson(ctx.res, 200, sessionToken(issued));
+}
+
+function sessionOf(ctx: RequestContext, what: string): AuthenticationInfo & { tokenId: string; tokenExpiresAtMs: number; sessionMaxExpiresAtMs: number } {
+  const auth = callerOf(ctx).authentication;
+  if (auth?.method !== "jwt" || !auth.tokenId || auth.tokenExpiresAtMs === undefined || auth.sessionMaxExpiresAtMs === undefined)
+    throw badRequest(`${what} needs a session token (Authorization: Bearer eyJ…); ${auth?.method === "apikey" ? "an API key is revoked or rotated instead" : "log in first (claw auth login)"}`);
+  return { ...auth, tokenId: auth.tokenId, tokenExpiresAtMs: auth.tokenExpiresAtMs, sessionMaxExpiresAtMs: auth.sessionMaxExpiresAtMs };
+}
+
+export async function refresh(ctx: RequestContext, deps: AuthEndpointDeps): Promise<void> {
+  expectMethod(ctx, "POST", { verb: "create", resource: "refresh" });
+  const session = sessionOf(ctx, "refresh");
+  const body = await readJsonObject(ctx, { maxBytes: deps.maxBodyBytes, optional: true });
+  const sessions = deps.sessions();
+  const { allowRefresh, refreshWindowHours } = sessions.config;
+  if (!allowRefresh) throw new ApiError(403, "Forbidden", "token refresh is turned off on this server ([auth.jwt] allow_refresh = false); log in again (claw auth login)");
+  const now = deps.clock.now();
+  const windowOpens = session.tokenExpiresAtMs - refreshWindowHours * HOUR_MS;
+  if (now < windowOpens)
+    throw badRequest(`the token can be refreshed only in the last ${refreshWindowHours} h before it expires, from ${toRfc3339(windowOpens)}; it expires at ${toRfc3339(session.tokenExpiresAtMs)}`);
+  const expiryHours = sessions.expiryHours(optionalNumber(body, "expiryHours"));
+  if (Math.min(now + expiryHours * HOUR_MS, session.sessionMaxExpiresAtMs) <= session.tokenExpiresAtMs)
+    throw badRequest(`the session reached its maximum lifetime (${toRfc3339(session.sessionMaxExpiresAtMs)}, max_expiry_hours after login); log in again (claw auth login)`);
+  const user = await deps.records.users.get(callerOf(ctx).name);
+  if (!user) throw unauthorized();
+  const issued = await sessions.issue({ username: user.name, userUid: user.uid, expiryHours, maxExpiresAtMs: session.sessionMaxExpiresAtMs });
+  // One live token per session: the one refreshed stops working.
+  await deps.denylist.revoke(session.tokenId, { expiresAtMs: session.tokenExpiresAtMs, username: user.name });
+  sendJson(ctx.res, 200, sessionToken(issued));
+}
+
+export async function logout(ctx: RequestContext, deps: AuthEndpointDeps): Promise<void> {
+  expectMethod(ctx, "POST", { verb: "create", resource: "logout" });
+  const session = sessionOf(ctx, "logout");
+  await deps.denylist.revoke(session.tokenId, { expiresAtMs: session.tokenExpiresAtMs, username: callerOf(ctx).name });
+  sendJson(ctx.res, 200, {});
+}

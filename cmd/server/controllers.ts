@@ -1,0 +1,137 @@
+// The controller manager as `claw server` runs it in-process and `claw controller-manager` runs it alone:
+// the controllers, listed explicitly; the manager with leader election; and, in-process, the credential
+// the manager uses to reach its own server.
+
+import { createHash, timingSafeEqual } from "node:crypto";
+import { hostname } from "node:os";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import { AUTHENTICATED_GROUP } from "../../api/auth/api-key-authenticator.js";
+import { BOOTSTRAP_USER } from "../../api/auth/bootstrap-admin.js";
+import type { Credential } from "../../api/client/credential.js";
+import { RestClient, type TlsOptions } from "../../api/client/rest-client.js";
+import type { Clock } from "../../api/machinery/clock.js";
+import { unauthorized } from "../../api/machinery/errors.js";
+import type { Authenticator } from "../../api/server/authentication.js";
+import { apiKeysController } from "../../controllers/apikeys/apikeys-controller.js";
+import { rolesController } from "../../controllers/roles/roles-controller.js";
+import { Manager, type ControllerFactory } from "../../controllers/runtime/manager.js";
+import { usersController } from "../../controllers/users/users-controller.js";
+import { ConfigError } from "./server-config.js";
+
+/** Every controller claw runs. */
+export const CONTROLLERS: readonly ControllerFactory[] = [rolesController, usersController, apiKeysController];
+
+export interface StartControllersOptions {
+  /** The API server's URL. */
+  server: string;
+  credential: Credential;
+  tls?: TlsOptions;
+  clock: Clock;
+  logger: Logger;
+  /** Where the runtime's metrics go; in-process, the API server's registry (one /metrics). */
+  registry?: Registry;
+  /** This manager's name in the Lease, unique among managers. */
+  identity: string;
+  /** Default true; off only when no other manager can run against the same store. */
+  leaderElection?: boolean;
+  controllers?: readonly ControllerFactory[];
+}
+
+export interface RunningControllers {
+  manager: Manager;
+  /** Stops the controllers, releases the lease, closes the connections. */
+  stop(): Promise<void>;
+}
+
+export function startControllers(opts: StartControllersOptions): RunningControllers {
+  const client = new RestClient({ server: opts.server, credential: opts.credential, userAgent: "claw-controller-manager", ...(opts.tls ? { tls: opts.tls } : {}) });
+  const logger = opts.logger.child({ component: "controller-manager" });
+  const manager = new Manager({
+    client,
+    clock: opts.clock,
+    logger,
+    controllers: opts.controllers ?? CONTROLLERS,
+    ...(opts.registry ? { registry: opts.registry } : {}),
+    ...(opts.leaderElection === false ? {} : { leaderElection: { identity: opts.identity } }),
+  });
+  manager.start();
+  logger.info({ identity: opts.identity, server: opts.server, leaderElection: opts.leaderElection !== false }, "controller manager started; waiting for the lease");
+  return {
+    manager,
+    async stop() {
+      await manager.stop();
+      await client.close();
+    },
+  };
+}
+
+/** A manager's name in the Lease: the host name and a random suffix, so two managers on a host differ. */
+export const managerIdentity = (randomBytes: (n: number) => Uint8Array): string => `${hostname()}_${Buffer.from(randomBytes(6)).toString("base64url")}`;
+
+const CREDENTIAL_PREFIX = "claw-inprocess_";
+
+export interface InProcessCredential {
+  /** Goes first in the server's chain: it answers only for its own secret. */
+  authenticator: Authenticator;
+  credential: Credential;
+}
+
+/**
+ * The credential the in-process manager reaches its own server with: a random secret made at start, held
+ * only in memory (gone when the process ends, so it works on restart and on every server sharing a store,
+ * where the bootstrap secret is not known) and checked in constant time. It acts as the bootstrap admin
+ * user; a dedicated controller identity with its own role can replace `actAs` later.
+ */
+export function inProcessCredential(opts: { randomBytes: (n: number) => Uint8Array; actAs?: string }): InProcessCredential {
+  const secret = `${CREDENTIAL_PREFIX}${Buffer.from(opts.randomBytes(32)).toString("base64url")}`;
+  const digest = createHash("sha256").update(secret).digest();
+  const user = { name: opts.actAs ?? BOOTSTRAP_USER, groups: [AUTHENTICATED_GROUP, "system:controller-manager"] };
+  return {
+    credential: { type: "token", value: secret },
+    authenticator: {
+      name: "in-process-controller-manager",
+      async authenticate(credential) {
+        if (!credential?.secret.startsWith(CREDENTIAL_PREFIX)) return undefined;
+        const presented = createHash("sha256").update(credential.secret).digest();
+        if (timingSafeEqual(presented, digest)) return { ...user, groups: [...user.groups] };
+        throw unauthorized("Unauthorized: the in-process controller credential is not valid (it lives only as long as the server process)");
+      },
+    },
+  };
+}
+
+export interface InProcessControllers {
+  /** Put these first in the server's authenticator chain (empty when the controllers are off). */
+  authenticators: readonly Authenticator[];
+  /** Starts the manager against the server once it listens; does nothing when the controllers are off. */
+  start(opts: { server: string; tls: TlsOptions; clock: Clock; logger: Logger; registry: Registry }): void;
+  stop(): Promise<void>;
+}
+
+/** What `claw server` adds for its in-process controller manager: an authenticator, then a manager. */
+export function inProcessControllers(opts: { enabled: boolean; randomBytes: (n: number) => Uint8Array }): InProcessControllers {
+  const access = opts.enabled ? inProcessCredential({ randomBytes: opts.randomBytes }) : undefined;
+  let running: RunningControllers | undefined;
+  return {
+    authenticators: access ? [access.authenticator] : [],
+    start(args) {
+      if (!access || running) return;
+      running = startControllers({ ...args, credential: access.credential, identity: managerIdentity(opts.randomBytes) });
+    },
+    async stop() {
+      await running?.stop();
+      running = undefined;
+    },
+  };
+}
+
+/** Whether `claw server` runs the controllers: --controllers, else gateway.toml [controllers] enabled, else yes. */
+export function controllersEnabled(flag: boolean | undefined, section: unknown, source = "config"): boolean {
+  if (flag !== undefined) return flag;
+  if (section === undefined) return true;
+  const enabled = (section as { enabled?: unknown }).enabled;
+  if (typeof section !== "object" || section === null || (enabled !== undefined && typeof enabled !== "boolean"))
+    throw new ConfigError(`${source} [controllers] enabled must be true or false`);
+  return enabled ?? true;
+}
