@@ -10,6 +10,12 @@ export interface RawBatch {
   raw: string;
 }
 
+/**
+ * Batches per list call. etcd's gRPC client refuses responses over 4 MiB and a batch is kept under about
+ * 0.9 MB (AuditLog's maxBatchBytes), so pages of three stay safe on either backend.
+ */
+export const BATCH_PAGE = 3;
+
 export class BatchStore {
   constructor(readonly store: Store) {}
 
@@ -63,7 +69,7 @@ export class BatchStore {
   }
 
   /** Every batch from `from` on, in order, parsed. */
-  async *batchesFrom(from: number, pageSize = 32): AsyncGenerator<BatchRecord> {
+  async *batchesFrom(from: number, pageSize = BATCH_PAGE): AsyncGenerator<BatchRecord> {
     let after = from - 1;
     for (;;) {
       const page = await this.page(after, pageSize);

@@ -3,7 +3,7 @@
 
 import type { KeyObject } from "node:crypto";
 import { decodeAnchor, type Anchor } from "./batch.js";
-import type { BatchStore, RawBatch } from "./batch-store.js";
+import { BATCH_PAGE, type BatchStore, type RawBatch } from "./batch-store.js";
 import { ChainVerifier, type VerifyReport, type Witness } from "./chain-verifier.js";
 
 export interface BatchSource {
@@ -42,7 +42,7 @@ export async function verifyLog(source: BatchSource, opts: VerifyLogOptions): Pr
 }
 
 /** The store as a BatchSource. */
-export function storeBatchSource(batches: BatchStore, pageSize = 64): BatchSource {
+export function storeBatchSource(batches: BatchStore, pageSize = BATCH_PAGE): BatchSource {
   return {
     anchor: async () => (await batches.anchor())?.raw,
     async *pages() {

@@ -20,15 +20,15 @@ export function apiKeyAuthenticator(opts: { records: IdentityRecords; clock: Clo
     async authenticate(credential): Promise<UserInfo | undefined> {
       if (!credential?.secret.startsWith("clk_")) return undefined;
       const keyId = keyIdOfSecret(credential.secret);
-      const record = keyId ? await records.keySecrets.get(keyId) : undefined;
+      const record = keyId ? (records.keySecrets.peek(keyId)?.value ?? (await records.keySecrets.get(keyId))) : undefined;
       // Until the secret is proven, every failure reads the same.
-      if (!keyId || !record || !secretMatches(credential.secret, record.sha256)) throw refuse("the API key presented is not valid");
-      const key = await records.apiKeys.get(record.name);
+      if (!keyId || !record || !secretMatches(credential.secret, record.digest)) throw refuse("the API key presented is not valid");
+      const key = records.apiKeys.peek(record.name)?.value ?? (await records.apiKeys.get(record.name));
       if (!key || key.uid !== record.uid || key.deleting) throw refuse(`API key ${keyId} was deleted`);
       if (key.revoked) throw refuse(`API key ${keyId} was revoked`);
       if (key.expiresAtMs !== undefined && clock.now() >= key.expiresAtMs) throw refuse(`API key ${keyId} expired at ${toRfc3339(key.expiresAtMs)}`);
       if (key.rotation > record.rotation) throw refuse(`API key ${keyId} was rotated; use its new secret`);
-      const owner = await records.users.get(key.owner);
+      const owner = records.users.peek(key.owner)?.value ?? (await records.users.get(key.owner));
       if (!owner) throw refuse(`the owner of API key ${keyId}, user "${key.owner}", does not exist`);
       if (owner.disabled) throw refuse(`the owner of API key ${keyId}, user "${key.owner}", is disabled`);
       return {

@@ -41,9 +41,9 @@ export function keyIdOfSecret(secret: string): string | undefined {
 
 export const hashSecret = (secret: string): string => createHash("sha256").update(secret).digest("hex");
 
-/** Constant-time comparison of a presented secret with a stored SHA-256 hex hash. */
-export function secretMatches(secret: string, sha256Hex: string): boolean {
-  const presented = Buffer.from(hashSecret(secret), "hex");
-  const expected = Buffer.from(sha256Hex, "hex");
+/** Constant-time comparison of a presented secret with a stored SHA-256 hash (hex, or its bytes). */
+export function secretMatches(secret: string, sha256: string | Buffer): boolean {
+  const presented = createHash("sha256").update(secret).digest();
+  const expected = typeof sha256 === "string" ? Buffer.from(sha256, "hex") : sha256;
   return presented.length === expected.length && timingSafeEqual(presented, expected);
 }

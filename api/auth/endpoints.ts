@@ -68,7 +68,7 @@ export interface ApiKeySecret {
 }
 
 export interface WhoAmI {
-  /** `alice`, or `system:bootstrap-admin`. */
+  /** `alice`. The bootstrap credential is an API key of user `admin`, so it reads `admin`. */
   username: string;
   /** How the caller authenticated. */
   method: "apikey" | "jwt" | "mtls";

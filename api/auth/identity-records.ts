@@ -113,13 +113,17 @@ export function toApiKeyRecord(key: ApiKey): ApiKeyRecord {
 }
 
 const decodeJson = <T>(kv: KeyValue): T => JSON.parse(kv.value) as T;
+const decodeSecretRecord = (kv: KeyValue) => {
+  const record = decodeJson<ApiKeySecretRecord>(kv);
+  return { ...record, digest: Buffer.from(record.sha256, "hex") };
+};
 
 /** The watched caches authentication reads on every request. */
 export class IdentityRecords {
   readonly users: WatchedCache<UserRecord>;
   readonly roles: WatchedCache<RoleRecord>;
   readonly apiKeys: WatchedCache<ApiKeyRecord>;
-  readonly keySecrets: WatchedCache<ApiKeySecretRecord>;
+  readonly keySecrets: WatchedCache<ApiKeySecretRecord & { digest: Buffer }>;
   readonly revokedTokens: WatchedCache<RevokedTokenRecord>;
 
   constructor(opts: { store: Store; clock: Clock; onWatchError?: (err: Error) => void }) {
@@ -127,7 +131,8 @@ export class IdentityRecords {
     this.users = new WatchedCache({ ...common, prefix: resourcePrefix(GROUP, "users"), decode: (kv) => toUserRecord(decodeObject<User>(kv)) });
     this.roles = new WatchedCache({ ...common, prefix: resourcePrefix(GROUP, "roles"), decode: (kv) => toRoleRecord(decodeObject<Role>(kv)) });
     this.apiKeys = new WatchedCache({ ...common, prefix: resourcePrefix(GROUP, "apikeys"), decode: (kv) => toApiKeyRecord(decodeObject<ApiKey>(kv)) });
-    this.keySecrets = new WatchedCache({ ...common, prefix: internalKey(API_KEY_SECRETS_AREA, ""), decode: decodeJson<ApiKeySecretRecord> });
+    // Key ids come from whoever presents a secret: guessed ones must not push real keys out.
+    this.keySecrets = new WatchedCache({ ...common, prefix: internalKey(API_KEY_SECRETS_AREA, ""), decode: decodeSecretRecord, cacheAbsent: false });
     this.revokedTokens = new WatchedCache({ ...common, prefix: internalKey(REVOKED_TOKENS_AREA, ""), decode: decodeJson<RevokedTokenRecord> });
   }
 

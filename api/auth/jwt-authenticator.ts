@@ -24,8 +24,9 @@ export function jwtAuthenticator(opts: { records: IdentityRecords; sessions: () 
       const sessions = opts.sessions();
       if (!sessions) throw serviceUnavailable("the server is starting; retry shortly");
       const claims = await sessions.verify(credential.secret);
-      if (await records.revokedTokens.get(claims.tokenId)) throw refuse("the session token was logged out; log in again (claw auth login)");
-      const user = await records.users.get(claims.username);
+      const revoked = records.revokedTokens.peek(claims.tokenId) ?? { value: await records.revokedTokens.get(claims.tokenId) };
+      if (revoked.value) throw refuse("the session token was logged out; log in again (claw auth login)");
+      const user = records.users.peek(claims.username)?.value ?? (await records.users.get(claims.username));
       if (!user || user.uid !== claims.userUid) throw refuse(`user "${claims.username}" no longer exists`);
       if (user.disabled) throw refuse(`user "${claims.username}" is disabled`);
       if (user.sessionsRevokedAtMs !== undefined && claims.issuedAtMs <= user.sessionsRevokedAtMs)

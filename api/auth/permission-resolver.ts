@@ -35,6 +35,11 @@ const SCOPE_MEMO_LIMIT = 1024;
 
 export class PermissionResolver {
   private readonly scopeMemo = new Map<string, PermissionSet>();
+  /** Parsed scopes by the array a cached ApiKey record holds (the same array on every request with that key). */
+  private readonly scopeArrays = new WeakMap<readonly string[], PermissionSet>();
+  /** Set operations on the stable sets of cached records, so a hot request allocates nothing. */
+  private readonly unions = new WeakMap<PermissionSet, WeakMap<PermissionSet, PermissionSet>>();
+  private readonly intersections = new WeakMap<PermissionSet, WeakMap<PermissionSet, PermissionSet>>();
 
   constructor(private readonly opts: { records: IdentityRecords; rbac: RbacConfig }) {}
 
@@ -44,15 +49,39 @@ export class PermissionResolver {
 
   /** What a user's roles grant (no key scopes): for access reviews of another user and for escalation checks. */
   async ofUser(username: string): Promise<Effective> {
-    const user = await this.opts.records.users.get(username);
-    const roles = await Promise.all(
-      (user?.roles ?? []).map(async (name): Promise<RoleGrant> => {
-        const role = await this.opts.records.roles.get(name);
-        return role ? { name, permissions: role.permissions } : { name };
-      }),
-    );
-    const rolePermissions = user?.disabled ? PermissionSet.empty : roles.reduce((acc, r) => (r.permissions ? acc.union(r.permissions) : acc), PermissionSet.empty);
+    const { users, roles: roleCache } = this.opts.records;
+    const user = users.peek(username)?.value ?? (await users.get(username));
+    const roles: RoleGrant[] = [];
+    let rolePermissions = PermissionSet.empty;
+    for (const name of user?.roles ?? []) {
+      const role = roleCache.peek(name)?.value ?? (await roleCache.get(name));
+      roles.push(role ? { name, permissions: role.permissions } : { name });
+      if (role) rolePermissions = rolePermissions === PermissionSet.empty ? role.permissions : rolePermissions.union(role.permissions);
+    }
+    if (user?.disabled) rolePermissions = PermissionSet.empty;
     return { username, ...(user ? { user } : {}), roles, rolePermissions, permissions: rolePermissions };
+  }
+
+  /** The decision alone, without the reason. */
+  allows(effective: Effective, resource: Resource | "*", action: Action | "*"): boolean {
+    return !this.opts.rbac.enabled || effective.permissions.allows(resource, action);
+  }
+
+  /** The caller's effective permissions from the caches alone, without I/O: the authorizer's fast path. Undefined on a miss. */
+  cachedPermissions(caller: UserInfo): PermissionSet | undefined {
+    const { users, roles } = this.opts.records;
+    const user = users.peek(caller.name);
+    if (!user) return undefined;
+    let permissions = PermissionSet.empty;
+    if (user.value && !user.value.disabled) {
+      for (const name of user.value.roles) {
+        const role = roles.peek(name);
+        if (!role) return undefined;
+        if (role.value) permissions = permissions === PermissionSet.empty ? role.value.permissions : memo(this.unions, permissions, role.value.permissions, (a, b) => a.union(b));
+      }
+    }
+    const scopes = caller.authentication?.scopes;
+    return scopes ? memo(this.intersections, permissions, this.scopesOf(scopes), (a, b) => a.intersect(b)) : permissions;
   }
 
   /** What the caller of a request may do. */
@@ -83,6 +112,8 @@ export class PermissionResolver {
   }
 
   private scopesOf(texts: readonly string[]): PermissionSet {
+    const known = this.scopeArrays.get(texts);
+    if (known) return known;
     const key = texts.join("\n");
     let set = this.scopeMemo.get(key);
     if (!set) {
@@ -95,6 +126,15 @@ export class PermissionResolver {
       if (this.scopeMemo.size >= SCOPE_MEMO_LIMIT) this.scopeMemo.clear();
       this.scopeMemo.set(key, set);
     }
+    this.scopeArrays.set(texts, set);
     return set;
   }
+}
+
+function memo(table: WeakMap<PermissionSet, WeakMap<PermissionSet, PermissionSet>>, a: PermissionSet, b: PermissionSet, op: (a: PermissionSet, b: PermissionSet) => PermissionSet): PermissionSet {
+  let row = table.get(a);
+  if (!row) table.set(a, (row = new WeakMap()));
+  let result = row.get(b);
+  if (!result) row.set(b, (result = op(a, b)));
+  return result;
 }

@@ -29,15 +29,17 @@ export function createRbacAuthorizer(opts: { resolver: PermissionResolver; store
     const attrs = requestAttributes({
       method: ctx.req.method ?? "GET",
       path: ctx.url.pathname,
-      query: ctx.url.searchParams,
       ...(ctx.req.headers["content-type"] ? { contentType: ctx.req.headers["content-type"] } : {}),
     });
     if (attrs.kind === "authenticated") return;
-    const effective = await resolver.of(user);
-    await check(attrs.resource, attrs.action);
+    const cached = resolver.cachedPermissions(user);
+    const fast = cached?.allows(attrs.resource, attrs.action) === true;
+    if (!fast) await check(attrs.resource, attrs.action);
     if (attrs.mayCreate && !(await opts.store.get(resourceKey(GROUP, attrs.mayCreate.plural, attrs.mayCreate.name)))) await check(attrs.resource, "create");
 
     async function check(resource: Resource | "*", action: Action): Promise<void> {
+      const effective = await resolver.of(user!);
+      if (resolver.allows(effective, resource, action)) return;
       const decision = resolver.decide(effective, resource, action);
       if (!decision.allowed) throw forbiddenFor({ user: user!, action, what: attrs.kind === "permission" ? attrs.what : "", reason: decision.reason, ...(attrs.kind === "permission" && attrs.name !== undefined ? { name: attrs.name } : {}) });
     }

@@ -4,7 +4,7 @@ import { requestAttributes } from "./request-attributes.js";
 const S = "/apis/security.clawbernetes.com/v1";
 const attrs = (method: string, url: string, contentType?: string) => {
   const u = new URL(url, "http://x");
-  return requestAttributes({ method, path: u.pathname, query: u.searchParams, ...(contentType ? { contentType } : {}) });
+  return requestAttributes({ method, path: u.pathname, ...(contentType ? { contentType } : {}) });
 };
 
 describe("requestAttributes", () => {

@@ -35,7 +35,7 @@ function isDiscovery(parts: readonly string[]): boolean {
 
 const adminOnly = (what: string): RequestAttributes => ({ kind: "permission", resource: "*", action: "admin", what });
 
-export function requestAttributes(req: { method: string; path: string; query: URLSearchParams; contentType?: string }): RequestAttributes {
+export function requestAttributes(req: { method: string; path: string; contentType?: string }): RequestAttributes {
   const parts = req.path.split("/").filter(Boolean).map(safeDecode);
   if (parts.length === 0) return adminOnly("/");
   if (isDiscovery(parts)) return { kind: "authenticated", what: req.path };
@@ -69,6 +69,7 @@ function actionOf(method: string, named: boolean): Action {
 }
 
 function safeDecode(part: string): string {
+  if (!part.includes("%")) return part;
   try {
     return decodeURIComponent(part);
   } catch {

@@ -103,3 +103,15 @@ describe("WatchedCache", () => {
     cache.stop();
   });
 });
+
+describe("WatchedCache without absence", () => {
+  it("reads an absent key every time", async () => {
+    const cache = new WatchedCache({ store, prefix: "/p/", clock, decode: (kv) => kv.value, cacheAbsent: false });
+    await cache.start();
+    await cache.get("nope");
+    await cache.get("nope");
+    expect(reads).toBe(2);
+    expect(cache.peek("nope")).toBeUndefined();
+    cache.stop();
+  });
+});

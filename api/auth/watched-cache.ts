@@ -16,6 +16,8 @@ export interface WatchedCacheOptions<T> {
   decode: (kv: KeyValue) => T;
   /** Most entries kept; when full the cache starts over. */
   maxEntries?: number;
+  /** Remember that a key is absent (default true); off where callers choose the names, so guesses cannot flush it. */
+  cacheAbsent?: boolean;
   onWatchError?: (err: Error) => void;
 }
 
@@ -50,15 +52,24 @@ export class WatchedCache<T> {
     this.entries.clear();
   }
 
+  /** The cached entry without I/O: `{ value }` (value undefined when the key is absent), or undefined on a miss. */
+  peek(name: string): { value: T | undefined } | undefined {
+    return this.synced ? this.entries.get(this.opts.prefix + name) : undefined;
+  }
+
   /** The decoded value of `prefix + name`, or undefined when absent. */
   async get(name: string): Promise<T | undefined> {
     const key = this.opts.prefix + name;
     const hit = this.synced ? this.entries.get(key) : undefined;
     if (hit) return hit.value;
+    return this.load(key);
+  }
+
+  private async load(key: string): Promise<T | undefined> {
     const epoch = this.epoch;
     const kv = await this.opts.store.get(key);
     const value = kv ? this.opts.decode(kv) : undefined;
-    if (this.synced && epoch === this.epoch) {
+    if (this.synced && epoch === this.epoch && (kv || this.opts.cacheAbsent !== false)) {
       if (this.entries.size >= (this.opts.maxEntries ?? 10_000)) this.entries.clear();
       this.entries.set(key, { value });
     }

@@ -48,6 +48,7 @@ export class Manager {
   private term: LeadershipTerm | undefined;
   private ending: Promise<void>[] = [];
   private started = false;
+  private stopping = false;
 
   constructor(private readonly opts: ManagerOptions) {
     this.metrics = new ControllerMetrics(opts.registry ?? new Registry());
@@ -77,10 +78,13 @@ export class Manager {
 
   /** Stops the controllers and informers; a leader releases its lease unless `releaseLease` is false. */
   async stop(opts: { releaseLease?: boolean } = {}): Promise<void> {
-    if (this.elector) await this.elector.stop({ release: opts.releaseLease ?? true });
+    this.stopping = true;
+    // Controllers first, while the lease is still ours, so no successor overlaps with them.
     this.endTerm();
     await Promise.all(this.ending);
+    if (this.elector) await this.elector.stop({ release: opts.releaseLease ?? true });
     this.started = false;
+    this.stopping = false;
   }
 
   /** True while this manager holds the lease (always, without leader election, once started). */
@@ -111,7 +115,7 @@ export class Manager {
   }
 
   private beginTerm(): void {
-    if (this.term) return;
+    if (this.term || this.stopping) return;
     const term = new LeadershipTerm({
       client: this.opts.client,
       clock: this.opts.clock,

@@ -2,7 +2,8 @@
 // grant together, and the RolesResolved and Ready conditions; a newly disabled user's sessions end now.
 
 import { toRfc3339 } from "../../api/machinery/clock.js";
-import { PermissionSet, PermissionSyntaxError } from "../../api/auth/permissions.js";
+import { permissionsOrEmpty } from "../../api/auth/identity-records.js";
+import { PermissionSet } from "../../api/auth/permissions.js";
 import type { Role } from "../../api/types/role.js";
 import type { User, UserStatus } from "../../api/types/user.js";
 import { findCondition, setConditions, type ConditionInput } from "../runtime/conditions.js";
@@ -17,14 +18,7 @@ export interface UserDecisionInput {
 export type UserPlan = { action: "none" } | { action: "writeStatus"; status: UserStatus };
 
 /** What a role grants; a role whose permissions do not parse grants nothing (as the authorizer reads it). */
-export function grantsOf(role: Role): PermissionSet {
-  try {
-    return PermissionSet.parse(role.spec?.permissions ?? []);
-  } catch (err) {
-    if (err instanceof PermissionSyntaxError) return PermissionSet.empty;
-    throw err;
-  }
-}
+export const grantsOf = (role: Role): PermissionSet => permissionsOrEmpty(role.spec?.permissions);
 
 const quoted = (names: readonly string[]) => names.map((n) => `"${n}"`).join(", ");
 
@@ -36,7 +30,8 @@ export function decideUser(input: UserDecisionInput, now: number): UserPlan {
   const named = [...new Set(user.spec?.roles ?? [])];
   const missing = named.filter((n) => !roles.has(n)).sort();
   const disabled = user.spec?.disabled === true;
-  const granted = disabled ? PermissionSet.empty : named.reduce((acc, n) => { const role = roles.get(n); return role ? acc.union(grantsOf(role)) : acc; }, PermissionSet.empty);
+  const existing = named.flatMap((n) => roles.get(n) ?? []);
+  const granted = disabled ? PermissionSet.empty : existing.reduce((acc, role) => acc.union(grantsOf(role)), PermissionSet.empty);
   const wasDisabled = findCondition(user.status?.conditions, "Ready")?.reason === "Disabled";
   // Disabling ends every session issued so far: tokens older than sessionsRevokedAt are refused.
   const sessionsRevokedAt = disabled && !wasDisabled ? toRfc3339(now) : user.status?.sessionsRevokedAt;

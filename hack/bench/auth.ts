@@ -2,7 +2,7 @@
 // beside the same GETs with authentication and authorization off, in one run: an in-process ApiServer on the
 // embedded store (plain HTTP on 127.0.0.1), 64 requests in flight, rounds alternated so drift hits both.
 //
-//   npm run build && node dist/hack/bench/auth.js [--count 20000] [--concurrency 64] [--rounds 3]
+//   npm run build && node dist/hack/bench/auth.js [--count 10000] [--concurrency 64] [--rounds 5]
 
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -26,9 +26,9 @@ import { versionInfo } from "../../cmd/server/version.js";
 
 const { values } = parseArgs({
   options: {
-    count: { type: "string", default: "20000" },
+    count: { type: "string", default: "10000" },
     concurrency: { type: "string", default: "64" },
-    rounds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "5" },
   },
 });
 const count = Number(values.count);

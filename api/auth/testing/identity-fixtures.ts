@@ -1,11 +1,16 @@
 // Builders for identity tests against the real server (test/envtest.ts): roles, users, API keys with
 // their minted secrets, passwords and sessions, all made through the API as the bootstrap admin.
 
-import type { EnvTest } from "../../../test/envtest.js";
 import type { ApiKeySecret, SessionToken } from "../endpoints.js";
 import { authPaths, SECURITY_API } from "../endpoints.js";
 
 export type Body = Record<string, any>;
+
+/** What the builders need of test/envtest.ts's EnvTest (not imported, so the build leaves test/ out). */
+export interface EnvTest {
+  url: string;
+  request(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+}
 export const json = async (r: Response): Promise<Body> => (await r.json()) as Body;
 
 export interface Caller {
