@@ -1,0 +1,53 @@
+// The audit API's wire contract, shared by the server routes and the `claw audit` commands.
+
+import type { AuditEntry } from "./event.js";
+import type { Anchor, PublishedKey } from "./batch.js";
+
+export const AUDIT_GROUP = "audit.clawbernetes.com";
+/** Every audit endpoint is under this prefix; reading any of them needs the RBAC permission audit:read. */
+export const AUDIT_API = `/apis/${AUDIT_GROUP}/v1`;
+
+export const auditPaths = {
+  /**
+   * GET → AuditEventList. Query: type (repeatable or comma-separated; `auth.*` for a family), user,
+   * since / until (RFC 3339), last (the last N matches), afterSeq + limit (forward pages; follow
+   * metadata.continue).
+   */
+  events: `${AUDIT_API}/events`,
+  /** GET → application/x-ndjson: a header line (AuditLogHeader), then every stored batch verbatim, one per line. `?after=N` resumes after batch N. */
+  batches: `${AUDIT_API}/batches`,
+  /** GET → PublicKeyList (or PEM text with ?format=pem): every server's checkpoint signing key. */
+  publicKeys: `${AUDIT_API}/publickeys`,
+  /** GET → AuditStatus: enabled, writable, head. */
+  status: `${AUDIT_API}/status`,
+} as const;
+
+export const MAX_PAGE = 5000;
+export const MAX_LAST = 10_000;
+
+export interface AuditEventList {
+  apiVersion: string;
+  kind: "AuditEventList";
+  metadata: { headSeq: number; firstSeq: number; continue?: string };
+  items: AuditEntry[];
+}
+
+export interface AuditLogHeader {
+  kind: "AuditLogHeader";
+  anchor: Anchor | null;
+  headSeq: number;
+}
+
+export interface PublicKeyList {
+  kind: "PublicKeyList";
+  items: PublishedKey[];
+}
+
+export interface AuditStatus {
+  kind: "AuditStatus";
+  enabled: boolean;
+  healthy: boolean;
+  headSeq: number;
+  firstSeq: number;
+  signedSeq?: number;
+}

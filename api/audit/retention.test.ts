@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { FakeClock } from "../machinery/clock.js";
+import { AuditReader } from "./audit-reader.js";
+import { ANCHOR_KEY } from "./batch.js";
+import { parsePublicKeys } from "./checkpoint.js";
+import { RetentionPruner } from "./retention.js";
+import { appendMany, startTestLog, type TestLog } from "./testing/audit-fixture.js";
+import { storeBatchSource, verifyLog } from "./verify-log.js";
+
+const DAY = 86_400_000;
+
+async function oldAndNew(opts: { checkpointEvery: number; batchEntries: number; signed?: boolean }) {
+  const clock = new FakeClock();
+  const t = await startTestLog({ clock, maxBatchEntries: opts.batchEntries, config: (c) => ((c.checkpointEvery = opts.checkpointEvery), (c.checkpointIntervalMs = 3_600_000), (c.signLogs = opts.signed ?? true)) });
+  await appendMany(t.log, 100); // day 0
+  clock.step(10 * DAY);
+  await appendMany(t.log, 20); // day 10
+  const pruner = new RetentionPruner({ log: t.log, batches: t.log.batches, clock, retentionDays: 7, signed: opts.signed ?? true });
+  return { clock, t, pruner };
+}
+
+const verify = (t: TestLog, signed = true) => verifyLog(storeBatchSource(t.log.batches), { trustedKeys: parsePublicKeys(t.signer.publicKeyPem, "t"), checkSignatures: signed });
+
+describe("retention", () => {
+  it("deletes batches older than retention_days behind a signed anchor, and the log still verifies", async () => {
+    const { t, pruner } = await oldAndNew({ checkpointEvery: 25, batchEntries: 10 });
+    const result = await pruner.pruneNow();
+    expect(result).toMatchObject({ anchor: { seq: 100, batch: 11 }, deletedBatches: 10 });
+    expect(result?.anchor.checkpoint?.keyId).toBe(t.signer.keyId);
+    expect(await t.log.batches.firstBatch()).toBe(11);
+    const report = await verify(t);
+    expect(report).toMatchObject({ ok: true, firstSeq: 101, lastSeq: 121 });
+    const page = await new AuditReader(t.log.batches).query({ limit: 1000 });
+    expect(page.firstSeq).toBe(101);
+    expect(page.items.at(-1)).toMatchObject({ seq: 121, type: "audit.pruned", details: { throughSeq: 100, deletedBatches: 10 } });
+    await t.close();
+  });
+
+  it("anchors inside a batch when its newest checkpoint is not the batch's last entry", async () => {
+    const { t, pruner } = await oldAndNew({ checkpointEvery: 30, batchEntries: 100 });
+    // The day-0 batch holds 1–100 with checkpoints at 30, 60, 90 and 100 (its end, the first checkpoint is due at once).
+    const result = await pruner.pruneNow();
+    expect(result?.anchor).toMatchObject({ seq: 100, batch: 2 });
+    expect(await verify(t)).toMatchObject({ ok: true, firstSeq: 101 });
+    await t.close();
+  });
+
+  it("keeps everything younger than retention_days", async () => {
+    const { t, pruner, clock } = await oldAndNew({ checkpointEvery: 25, batchEntries: 10 });
+    clock.step(-0); // day 10: the day-0 batches are 10 days old, but retention is 7… make it 30
+    const keep = new RetentionPruner({ log: t.log, batches: t.log.batches, clock, retentionDays: 30, signed: true });
+    expect(await keep.pruneNow()).toBeUndefined();
+    expect(await t.store.get(ANCHOR_KEY)).toBeUndefined();
+    expect(await verify(t)).toMatchObject({ ok: true, firstSeq: 1, lastSeq: 120 });
+    void pruner;
+    await t.close();
+  });
+
+  it("fails verification when the anchor is moved or its signature forged", async () => {
+    const { t, pruner } = await oldAndNew({ checkpointEvery: 25, batchEntries: 10 });
+    await pruner.pruneNow();
+    const kv = (await t.store.get(ANCHOR_KEY))!;
+    const anchor = JSON.parse(kv.value) as { seq: number; hash: string };
+    await t.store.update(ANCHOR_KEY, JSON.stringify({ ...anchor, seq: 105 }), kv.modRevision);
+    expect((await verify(t)).failure).toMatchObject({ seq: 105, reason: expect.stringMatching(/anchor's checkpoint does not match/) });
+    await t.close();
+  });
+
+  it("anchors an unsigned log at batch ends", async () => {
+    const { t, pruner } = await oldAndNew({ checkpointEvery: 25, batchEntries: 10, signed: false });
+    expect((await pruner.pruneNow())?.anchor).toMatchObject({ seq: 100, batch: 11 });
+    expect(await verify(t, false)).toMatchObject({ ok: true, firstSeq: 101 });
+    await t.close();
+  });
+
+  it("continues the chain when every batch was pruned", async () => {
+    const clock = new FakeClock();
+    const t = await startTestLog({ clock, maxBatchEntries: 10 });
+    await appendMany(t.log, 30);
+    await t.log.stop(); // signs the head
+    clock.step(10 * DAY);
+    const pruner = new RetentionPruner({ log: t.log, batches: t.log.batches, clock, retentionDays: 7, signed: true });
+    // The stopped log refuses the audit.pruned entry; pruning itself has happened.
+    await expect(pruner.pruneNow()).rejects.toThrow(/stopped/);
+    expect(await t.log.batches.firstBatch()).toBeUndefined();
+    const next = await startTestLog({ clock, store: t.store, signer: t.signer });
+    expect((await next.log.append({ type: "auth.logout", actor: "alice", outcome: "success" })).seq).toBe(31);
+    expect(await verify(next)).toMatchObject({ ok: true, firstSeq: 31, lastSeq: 31 });
+    await next.close();
+    await t.store.close();
+  });
+});
