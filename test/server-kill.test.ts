@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../api/machinery/meta.js";
+import { CliHarness } from "../cmd/cli/testing/cli-harness.js";
 import { adminClient } from "../hack/testing/admin-client.js";
 import { startClawServer } from "../hack/testing/claw-process.js";
 
@@ -19,7 +20,7 @@ const role = (name: string): KubeObject => ({
 });
 
 describe("durability of the embedded store", () => {
-  it("finds every acknowledged create after the server is killed with SIGKILL mid-stream", async () => {
+  it("finds every acknowledged create, and its audit entry in a chain that verifies, after a SIGKILL mid-stream", async () => {
     const dataDir = join(home, "data");
     const first = await startClawServer({ dataDir });
     const client = await adminClient(first.adminConfig, { maxConnections: 32 });
@@ -53,6 +54,24 @@ describe("durability of the embedded store", () => {
       const names = new Set((await after.list("roles")).items.map((r) => r.metadata.name));
       const lost = acknowledged.filter((n) => !names.has(n));
       expect(lost).toEqual([]);
+      // Each acknowledged create was audited before it was acknowledged, and the chain still verifies.
+      const audited = new Set<string>();
+      for (let afterSeq = 0; ; ) {
+        const page = await after.requestJson<{ items: { seq: number; resource: { name?: string } | null }[]; metadata: { continue?: string } }>({
+          method: "GET",
+          path: "/apis/audit.clawbernetes.com/v1/events",
+          query: { type: "resource.created", afterSeq, limit: 1000 },
+        });
+        for (const e of page.items) if (e.resource?.name) audited.add(e.resource.name);
+        if (!page.metadata.continue) break;
+        afterSeq = Number(page.metadata.continue);
+      }
+      expect(acknowledged.filter((n) => !audited.has(n))).toEqual([]);
+      const cli = await CliHarness.create();
+      const verify = await cli.run(["audit", "verify"], { env: { CLAW_CONFIG: second.adminConfig } });
+      await cli.dispose();
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+      expect(verify.stderr).toMatch(/^warning: checking signatures against /);
       await after.close();
     } finally {
       await second.stop();

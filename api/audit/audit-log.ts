@@ -28,13 +28,16 @@ import type { Clock, Timer } from "../machinery/clock.js";
 import { serviceUnavailable } from "../machinery/errors.js";
 import type { Store } from "../store/store.js";
 import { isExcluded, type AuditConfig } from "./audit-config.js";
+import type { BatchRecord } from "./batch.js";
 import { BatchStore } from "./batch-store.js";
-import { buildBatch, headAfter, type ChainHead, type PendingEntry } from "./chain-builder.js";
+import type { PendingEntry } from "./chain-builder.js";
 import type { CheckpointSigner } from "./checkpoint.js";
-import { GENESIS_HASH } from "./entry-hash.js";
+import { AuditUnavailableError, ChainWriter, type AppendResult, type ChainWriterStats } from "./chain-writer.js";
 import { memoAuditTime, type AuditEvent } from "./event.js";
 import { sanitizeEvent } from "./redact.js";
 
+export { AuditUnavailableError, type AppendResult } from "./chain-writer.js";
+export type AuditLogStats = ChainWriterStats;
 export type AuditLogger = Pick<Logger, "info" | "warn" | "error">;
 
 export interface AuditLogOptions {
@@ -46,73 +49,55 @@ export interface AuditLogOptions {
   logger?: AuditLogger;
   /** Names this server in each batch it writes; default the signer's key id. */
   writer?: string;
+  /** Caps on one batch (etcd refuses requests over 1.5 MiB). */
   maxBatchEntries?: number;
   maxBatchBytes?: number;
   /** How many lost races in a row one batch tolerates before the append fails. */
   maxConflicts?: number;
 }
 
-/** The result of an append: the entry's seq, or undefined when the log is disabled or the type excluded. */
-export interface AppendResult {
-  seq: number | undefined;
-}
-
-/** The entry could not be made durable; the message says why. */
-export class AuditUnavailableError extends Error {
-  override name = "AuditUnavailableError";
-}
-
-interface Pending {
-  entry: PendingEntry;
-  size: number;
-  resolve: (result: AppendResult) => void;
-  reject: (err: Error) => void;
-}
-
-export interface AuditLogStats {
-  appended: number;
-  batches: number;
-  checkpoints: number;
-  conflicts: number;
-  failures: number;
-}
-
 export class AuditLog {
   readonly batches: BatchStore;
-  readonly stats: AuditLogStats = { appended: 0, batches: 0, checkpoints: 0, conflicts: 0, failures: 0 };
-  private queue: Pending[] = [];
-  private scheduled = false;
-  private draining: Promise<void> | undefined;
-  private checkpointWanted = false;
-  private head: ChainHead | undefined;
-  private lastBatchSeen: number | undefined;
+  private readonly writer: ChainWriter;
   private healthyNow = true;
   private lastError: string | undefined;
   private timer: Timer | undefined;
   private stopped = false;
   private readonly listeners = new Set<(lastSeq: number) => void>();
-  private readonly writer: string;
-  private readonly maxEntries: number;
-  private readonly maxBytes: number;
   private readonly formatTime = memoAuditTime();
 
   constructor(private readonly opts: AuditLogOptions) {
     if (opts.config.enabled && opts.config.signLogs && !opts.signer) throw new Error("[audit] sign_logs = true needs a signing key: pass AuditLogOptions.signer (loadOrCreateSigningKey)");
     this.batches = new BatchStore(opts.store);
-    this.writer = opts.writer ?? opts.signer?.keyId ?? "unsigned";
-    this.maxEntries = opts.maxBatchEntries ?? 2000;
-    this.maxBytes = opts.maxBatchBytes ?? 900_000;
+    const signer = opts.config.signLogs ? opts.signer : undefined;
+    this.writer = new ChainWriter({
+      batches: this.batches,
+      clock: opts.clock,
+      config: opts.config,
+      ...(signer ? { signer } : {}),
+      writer: opts.writer ?? opts.signer?.keyId ?? "unsigned",
+      maxEntries: opts.maxBatchEntries ?? 2000,
+      maxBytes: opts.maxBatchBytes ?? 900_000,
+      maxConflicts: opts.maxConflicts ?? 200,
+      onWritten: (record) => this.written(record),
+      onFailed: (err) => this.markUnhealthy(err),
+    });
   }
 
   get enabled(): boolean {
     return this.opts.config.enabled;
   }
 
+  /** Batches, entries, checkpoints written by this server; races lost; failed writes. */
+  get stats(): AuditLogStats {
+    return this.writer.stats;
+  }
+
   /** Reads the chain head, publishes this server's public key, starts the checkpoint timer. */
   async start(): Promise<void> {
     if (!this.enabled) return;
-    await this.refreshHead();
-    const signer = this.opts.config.signLogs ? this.opts.signer : undefined;
+    await this.writer.refreshHead();
+    const signer = this.signing;
     if (signer) await this.batches.publishKey({ keyId: signer.keyId, publicKeyPem: signer.publicKeyPem, createdAt: new Date(this.opts.clock.now()).toISOString() });
     this.arm();
   }
@@ -122,11 +107,9 @@ export class AuditLog {
     if (this.stopped) return;
     this.stopped = true;
     this.timer?.cancel();
-    await this.drain();
-    if (this.enabled && this.signing && this.head && this.head.seq > this.head.signedSeq) {
-      this.checkpointWanted = true;
-      await this.drain();
-    }
+    await this.writer.drain();
+    const head = this.writer.head;
+    if (this.enabled && this.signing && head && head.seq > head.signedSeq) await this.writer.signHead();
   }
 
   /**
@@ -142,10 +125,7 @@ export class AuditLog {
     } catch (err) {
       return Promise.reject(err);
     }
-    return new Promise((resolve, reject) => {
-      this.queue.push({ entry, size: JSON.stringify(entry).length + 200, resolve, reject });
-      this.schedule();
-    });
+    return this.writer.submit(entry);
   }
 
   /** append() with the fail-closed policy: ApiError 503 when the entry cannot be written and fail_closed is on. */
@@ -154,7 +134,7 @@ export class AuditLog {
       return await this.append(event);
     } catch (err) {
       if (!(err instanceof AuditUnavailableError)) throw err;
-      if (this.opts.config.failClosed) throw this.unavailable();
+      if (this.opts.config.failClosed) throw this.unavailable(err.message);
       this.opts.logger?.error({ err: err.message, type: event.type }, "audit entry lost: [audit] fail_closed = false, so the request goes on");
       return { seq: undefined };
     }
@@ -177,7 +157,8 @@ export class AuditLog {
 
   /** The head as this server last wrote or read it. */
   currentHead(): { seq: number; hash: string; signedSeq: number } | undefined {
-    return this.head ? { seq: this.head.seq, hash: this.head.hash, signedSeq: this.head.signedSeq } : undefined;
+    const head = this.writer.head;
+    return head ? { seq: head.seq, hash: head.hash, signedSeq: head.signedSeq } : undefined;
   }
 
   /** Called with the last seq after each batch this server writes (the SIEM shipper's wake-up). */
@@ -190,110 +171,13 @@ export class AuditLog {
     return this.opts.config.signLogs ? this.opts.signer : undefined;
   }
 
-  private unavailable() {
-    return serviceUnavailable(`the audit log cannot be written (${this.lastError ?? "unknown error"}); security-relevant requests are refused until it recovers ([audit] fail_closed = true)`);
+  private unavailable(reason = this.lastError ?? "unknown error") {
+    return serviceUnavailable(`the audit log cannot be written (${reason}); security-relevant requests are refused until it recovers ([audit] fail_closed = true)`);
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    // setImmediate, as the store's group commit: every request ready in this turn joins the batch.
-    setImmediate(() => {
-      this.scheduled = false;
-      void this.drain();
-    });
-  }
-
-  /** Writes batches until the queue is empty; one drain at a time keeps this server's batches in order. */
-  private drain(): Promise<void> {
-    if (!this.draining) {
-      const run = this.drainQueue();
-      this.draining = run;
-      const clear = () => {
-        if (this.draining === run) this.draining = undefined;
-      };
-      void run.then(clear, clear);
-    }
-    return this.draining;
-  }
-
-  private async drainQueue(): Promise<void> {
-    while (this.queue.length > 0 || this.checkpointWanted) {
-      const take = this.take();
-      if (take.length === 0) this.checkpointWanted = false;
-      await this.write(take);
-    }
-  }
-
-  private take(): Pending[] {
-    let bytes = 0;
-    let count = 0;
-    while (count < this.queue.length && count < this.maxEntries) {
-      const size = this.queue[count]!.size;
-      if (count > 0 && bytes + size > this.maxBytes) break;
-      bytes += size;
-      count++;
-    }
-    return this.queue.splice(0, count);
-  }
-
-  private async write(take: Pending[]): Promise<void> {
-    const config = this.opts.config;
-    const maxConflicts = this.opts.maxConflicts ?? 200;
-    try {
-      for (let conflicts = 0; ; conflicts++) {
-        const head = this.head ?? (await this.refreshHead());
-        // A checkpoint-only batch is pointless once the head is signed (perhaps by another server).
-        if (take.length === 0 && (!this.signing || head.seq <= head.signedSeq || head.seq === 0)) return;
-        const built = buildBatch({
-          head,
-          entries: take.map((p) => p.entry),
-          nowMs: this.opts.clock.now(),
-          writer: this.writer,
-          hashChain: config.hashChain,
-          ...(this.signing ? { signer: this.signing } : {}),
-          checkpointEvery: config.checkpointEvery,
-          checkpointIntervalMs: config.checkpointIntervalMs,
-        });
-        if (await this.batches.create(built.record)) {
-          this.head = built.head;
-          this.lastBatchSeen = built.head.batch;
-          this.markHealthy();
-          this.stats.batches++;
-          this.stats.appended += take.length;
-          this.stats.checkpoints += built.record.checkpoints.length;
-          take.forEach((p, i) => p.resolve({ seq: built.record.entries[i]!.seq }));
-          for (const listener of this.listeners) listener(built.head.seq);
-          return;
-        }
-        this.stats.conflicts++;
-        if (conflicts >= maxConflicts) throw new AuditUnavailableError(`batch ${built.record.batch} was taken by another server ${maxConflicts} times in a row`);
-        await this.refreshHead(built.record.batch);
-      }
-    } catch (err) {
-      this.head = undefined;
-      this.markUnhealthy(err);
-      const error = err instanceof AuditUnavailableError ? err : new AuditUnavailableError(`the audit log could not be written: ${(err as Error).message}`);
-      for (const p of take) p.reject(error);
-    }
-  }
-
-  /** Reads the chain head from the store: the last batch, or the anchor/genesis for an empty log. */
-  private async refreshHead(hint?: number): Promise<ChainHead> {
-    const known = { signedSeq: this.head?.signedSeq ?? 0, lastCheckpointAt: this.head?.lastCheckpointAt ?? 0 };
-    const last = await this.batches.lastBatch(hint ?? this.lastBatchSeen);
-    let head: ChainHead;
-    const record = last === undefined ? undefined : await this.batches.get(last);
-    if (record) head = headAfter(record, known);
-    else {
-      const anchor = (await this.batches.anchor())?.anchor;
-      head = anchor
-        ? { batch: anchor.batch - 1, seq: anchor.seq, hash: anchor.hash, signedSeq: anchor.seq, lastCheckpointAt: known.lastCheckpointAt }
-        : { batch: 0, seq: 0, hash: GENESIS_HASH, signedSeq: 0, lastCheckpointAt: known.lastCheckpointAt };
-    }
-    this.head = head;
-    this.lastBatchSeen = head.batch > 0 ? head.batch : undefined;
-    return head;
+  private written(record: BatchRecord): void {
+    this.markHealthy();
+    for (const listener of this.listeners) listener(record.lastSeq);
   }
 
   private markHealthy(): void {
@@ -302,9 +186,8 @@ export class AuditLog {
     this.lastError = undefined;
   }
 
-  private markUnhealthy(err: unknown): void {
-    this.stats.failures++;
-    this.lastError = (err as Error).message;
+  private markUnhealthy(err: Error): void {
+    this.lastError = err.message;
     if (this.healthyNow) this.opts.logger?.error({ err: this.lastError }, "the audit log cannot be written");
     this.healthyNow = false;
   }
@@ -320,19 +203,16 @@ export class AuditLog {
   }
 
   private async tick(): Promise<void> {
-    await this.draining;
+    await this.writer.drain();
     // Appends are arriving: their batches sign themselves when a checkpoint is due.
-    if (this.queue.length > 0) return;
+    if (this.writer.busy) return;
     try {
-      const head = await this.refreshHead();
-      if (!this.healthyNow && !this.signing) this.markHealthy();
-      if (this.signing && head.seq > head.signedSeq) {
-        this.checkpointWanted = true;
-        await this.drain();
-      } else if (!this.healthyNow) this.markHealthy();
+      const head = await this.writer.refreshHead();
+      if (this.signing && head.seq > head.signedSeq) await this.writer.signHead();
+      else this.markHealthy();
     } catch (err) {
-      this.head = undefined;
-      this.markUnhealthy(err);
+      this.writer.head = undefined;
+      this.markUnhealthy(err as Error);
     }
   }
 }

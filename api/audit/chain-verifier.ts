@@ -13,7 +13,7 @@ import type { KeyObject } from "node:crypto";
 import { checkpointProblem, type Checkpoint } from "./checkpoint.js";
 import { entryHash, GENESIS_HASH, sha256Hex } from "./entry-hash.js";
 import type { Anchor } from "./batch.js";
-import { isAuditOutcome } from "./event.js";
+import { isAuditOutcome, type AuditEntry } from "./event.js";
 
 export interface Witness {
   seq: number;
@@ -27,6 +27,17 @@ export interface ChainVerifierOptions {
   checkSignatures: boolean;
   anchor?: Anchor;
   witness?: Witness;
+  /** Start mid-chain (parallel verification of a slice): expect this batch, this seq, this prevHash. */
+  resume?: ChainState;
+  /** Remember the hash of this entry when passing it (the parallel verifier's witness check). */
+  probeSeq?: number;
+}
+
+/** Where a verifier stands: the batch, seq and prevHash it expects next. */
+export interface ChainState {
+  batch: number;
+  seq: number;
+  prev: string;
 }
 
 export interface VerifyFailure {
@@ -67,13 +78,22 @@ export class ChainVerifier {
   private readonly notes: string[] = [];
   private readonly firstSeq: number;
 
+  /** The hash of entry probeSeq, once passed. */
+  probed: string | undefined;
+
   constructor(private readonly opts: ChainVerifierOptions) {
     const anchor = opts.anchor;
-    this.expectedSeq = anchor ? anchor.seq + 1 : 1;
+    const resume = opts.resume;
+    this.expectedSeq = resume ? resume.seq : anchor ? anchor.seq + 1 : 1;
     this.firstSeq = this.expectedSeq;
-    this.prev = anchor ? anchor.hash : GENESIS_HASH;
-    this.expectedBatch = anchor ? anchor.batch : 1;
-    if (anchor) this.checkAnchor(anchor);
+    this.prev = resume ? resume.prev : anchor ? anchor.hash : GENESIS_HASH;
+    this.expectedBatch = resume ? resume.batch : anchor ? anchor.batch : 1;
+    if (anchor && !resume) this.checkAnchor(anchor);
+  }
+
+  /** Where it stands now. */
+  state(): ChainState {
+    return { batch: this.expectedBatch, seq: this.expectedSeq, prev: this.prev };
   }
 
   get failed(): boolean {
@@ -88,7 +108,7 @@ export class ChainVerifier {
   /** Feeds the next stored batch (its number and stored value); returns false once the log is known bad. */
   addBatch(batch: number, raw: string): boolean {
     if (this.failure) return false;
-    const anchor = this.opts.anchor;
+    const anchor = this.opts.resume ? undefined : this.opts.anchor;
     if (anchor && batch < anchor.batch) return true; // left behind by an interrupted prune; before the anchor
     if (batch !== this.expectedBatch)
       return this.fail(batch > this.expectedBatch ? `batch ${this.expectedBatch} is missing (the next stored batch is ${batch})` : `batch ${batch} is stored out of order`, batch);
@@ -131,6 +151,7 @@ export class ChainVerifier {
       if (!hashMatches(e, e.hash)) return this.fail(`entry ${seq} was altered: its content does not match its hash`, batch);
       if (e.prevHash !== this.prev) return this.fail(`entry ${seq} does not follow entry ${seq - 1}: its prevHash is not entry ${seq - 1}'s hash (an entry was edited with its hash recomputed, inserted or removed)`, batch);
       this.prev = e.hash;
+      if (seq === this.opts.probeSeq) this.probed = e.hash;
       this.expectedSeq++;
       this.entries++;
       const witness = this.opts.witness;
@@ -207,7 +228,7 @@ function hashMatches(e: Record<string, unknown>, hash: string): boolean {
   const text = JSON.stringify(e);
   const suffix = `,"hash":${JSON.stringify(hash)}}`;
   if (text.endsWith(suffix) && sha256Hex(`${text.slice(0, -suffix.length)}}`) === hash) return true;
-  return entryHash(e as never) === hash;
+  return entryHash(e as unknown as AuditEntry) === hash;
 }
 
 function isCheckpointShape(value: unknown): value is Checkpoint {

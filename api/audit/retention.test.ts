@@ -36,23 +36,27 @@ describe("retention", () => {
     await t.close();
   });
 
-  it("anchors inside a batch when its newest checkpoint is not the batch's last entry", async () => {
-    const { t, pruner } = await oldAndNew({ checkpointEvery: 30, batchEntries: 100 });
-    // The day-0 batch holds 1–100 with checkpoints at 30, 60, 90 and 100 (its end, the first checkpoint is due at once).
-    const result = await pruner.pruneNow();
-    expect(result?.anchor).toMatchObject({ seq: 100, batch: 2 });
-    expect(await verify(t)).toMatchObject({ ok: true, firstSeq: 101 });
+  it("anchors inside a batch when its newest old checkpoint is not the batch's last entry", async () => {
+    const clock = new FakeClock();
+    const t = await startTestLog({ clock, config: (c) => ((c.checkpointEvery = 30), (c.checkpointIntervalMs = 3_600_000)) });
+    await appendMany(t.log, 5); // batch 1: 1–5, signed at 5 (the first checkpoint is due at once)
+    await appendMany(t.log, 95); // batch 2: 6–100, signed at 30, 60, 90 only
+    clock.step(10 * DAY);
+    await appendMany(t.log, 3);
+    const pruner = new RetentionPruner({ log: t.log, batches: t.log.batches, clock, retentionDays: 7, signed: true });
+    expect(await pruner.pruneNow()).toMatchObject({ anchor: { seq: 90, batch: 2 }, deletedBatches: 1 });
+    expect(await verify(t)).toMatchObject({ ok: true, firstSeq: 91, lastSeq: 104 });
+    const page = await new AuditReader(t.log.batches).query({ limit: 1000 });
+    expect(page.items[0]?.seq).toBe(91);
     await t.close();
   });
 
   it("keeps everything younger than retention_days", async () => {
-    const { t, pruner, clock } = await oldAndNew({ checkpointEvery: 25, batchEntries: 10 });
-    clock.step(-0); // day 10: the day-0 batches are 10 days old, but retention is 7… make it 30
+    const { t, clock } = await oldAndNew({ checkpointEvery: 25, batchEntries: 10 });
     const keep = new RetentionPruner({ log: t.log, batches: t.log.batches, clock, retentionDays: 30, signed: true });
     expect(await keep.pruneNow()).toBeUndefined();
     expect(await t.store.get(ANCHOR_KEY)).toBeUndefined();
     expect(await verify(t)).toMatchObject({ ok: true, firstSeq: 1, lastSeq: 120 });
-    void pruner;
     await t.close();
   });
 

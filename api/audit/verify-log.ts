@@ -5,6 +5,7 @@ import type { KeyObject } from "node:crypto";
 import { decodeAnchor, type Anchor } from "./batch.js";
 import { BATCH_PAGE, type BatchStore, type RawBatch } from "./batch-store.js";
 import { ChainVerifier, type VerifyReport, type Witness } from "./chain-verifier.js";
+import { parallelAvailable, verifyLogParallel } from "./verify-parallel.js";
 
 export interface BatchSource {
   /** The stored anchor value, if retention has pruned anything. */
@@ -19,9 +20,15 @@ export interface VerifyLogOptions {
   witness?: Witness;
   /** Called after each page with the last seq verified so far (progress). */
   onProgress?: (lastSeq: number) => void;
+  /** Verify on worker threads when the compiled worker is available (dist/); in order otherwise. */
+  parallel?: { workers?: number; workerUrl?: URL; sliceBatches?: number };
 }
 
 export async function verifyLog(source: BatchSource, opts: VerifyLogOptions): Promise<VerifyReport> {
+  if (opts.parallel && parallelAvailable(opts.parallel.workerUrl)) {
+    const { parallel, ...rest } = opts;
+    return verifyLogParallel(source, { ...rest, ...parallel });
+  }
   const anchorRaw = await source.anchor();
   let anchor: Anchor | undefined;
   if (anchorRaw !== undefined) {

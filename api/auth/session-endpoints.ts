@@ -24,6 +24,7 @@ export async function login(ctx: RequestContext, deps: AuthEndpointDeps): Promis
   expectMethod(ctx, "POST", { verb: "create", resource: "login" });
   const body = await readJsonObject(ctx, { maxBytes: deps.maxBodyBytes });
   const username = requiredString(body, "username");
+  ctx.auditNotes = { ...ctx.auditNotes, username };
   const password = requiredString(body, "password");
   const sessions = deps.sessions();
   const expiryHours = sessions.expiryHours(optionalNumber(body, "expiryHours"));

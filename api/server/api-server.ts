@@ -15,6 +15,7 @@ import { authenticate, type Authenticator } from "./authentication.js";
 import { serveHealth } from "./health.js";
 import { DEFAULT_MAX_BODY_BYTES, sendError, sendJson, sendText, toApiError } from "./http-io.js";
 import { ServerMetrics } from "./metrics.js";
+import type { RequestAuditor } from "./request-auditor.js";
 import type { RequestContext } from "./request-context.js";
 import { handleResource } from "./resource-handlers.js";
 import { ResourceService } from "./resource-service.js";
@@ -67,6 +68,8 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   metrics?: ServerMetrics;
   healthChecks?: Record<string, () => Promise<void>>;
+  /** The audit log's hooks (api/server/request-auditor.ts). */
+  auditor?: RequestAuditor;
 }
 
 const PUBLIC_PATHS = new Set(["/healthz", "/livez", "/readyz", "/version"]);
@@ -143,9 +146,11 @@ export class ApiServer {
       const url = parseUrl(req);
       ctx = { req, res, url, warnings: [] };
       await this.route(ctx);
+      if (this.opts.auditor) await this.opts.auditor.finished(ctx, res.statusCode);
     } catch (err) {
       const apiError = toApiError(err);
       if (apiError.code >= 500) this.opts.logger.error({ err, method: req.method, path: req.url?.split("?")[0] }, "request failed");
+      if (ctx && this.opts.auditor) await this.opts.auditor.failed(ctx, apiError);
       sendError(res, apiError);
     } finally {
       this.record(ctx, req, res, started);
@@ -177,7 +182,11 @@ export class ApiServer {
     const target = this.resourceTarget(path);
     if (!target) throw pathNotFound(path);
     await this.opts.authorizer?.(ctx);
-    return handleResource(ctx, { service: this.service, watches: this.watches, clock: this.opts.clock, maxBodyBytes: this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }, target);
+    return handleResource(
+      ctx,
+      { service: this.service, watches: this.watches, clock: this.opts.clock, maxBodyBytes: this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, ...(this.opts.auditor ? { auditor: this.opts.auditor } : {}) },
+      target,
+    );
   }
 
   private resourceTarget(path: string) {

@@ -17,6 +17,8 @@ export interface RequestContext {
   subresource?: string;
   /** `Warning` headers to send with the response (299 "-" "text"). */
   warnings: string[];
+  /** Facts an endpoint leaves for the audit log (the username a login tried, the key an endpoint minted); never secrets. */
+  auditNotes?: Record<string, string>;
 }
 
 export const warningHeader = (warnings: readonly string[]): Record<string, string> =>

@@ -13,10 +13,12 @@ import { patchResource, patchTypeOf } from "./patch-request.js";
 import { fieldManagerOf, warningHeader, type RequestContext } from "./request-context.js";
 import type { ResourceService, WriteOptions } from "./resource-service.js";
 import { parseTableAccept, toTable } from "./table.js";
+import type { RequestAuditor } from "./request-auditor.js";
 import type { WatchStreamer } from "./watch-stream.js";
 
 export interface ResourceHandlerDeps {
   service: ResourceService;
+  auditor?: RequestAuditor;
   watches: WatchStreamer;
   clock: Clock;
   maxBodyBytes: number;
@@ -46,8 +48,11 @@ export async function handleResource(ctx: RequestContext, deps: ResourceHandlerD
     }
     if (method === "POST") {
       ctx.verb = "create";
+      deps.auditor?.guard(ctx);
       const body = (await readObject(ctx, deps)) as KubeObject;
-      const result = await deps.service.create(info, body, writeOptions(ctx));
+      const options = writeOptions(ctx);
+      const result = await deps.service.create(info, body, options);
+      if (!options.dryRun) await deps.auditor?.changed(ctx, { operation: "create", info, object: result.object });
       return respond(ctx, deps, info, result.object, 201, result.warnings);
     }
     throw methodNotAllowed(method, url.pathname);
@@ -60,14 +65,19 @@ export async function handleResource(ctx: RequestContext, deps: ResourceHandlerD
     }
     case "PUT": {
       ctx.verb = "update";
+      deps.auditor?.guard(ctx);
       const body = (await readObject(ctx, deps)) as KubeObject;
-      const result = await deps.service.update(info, name, body, { ...writeOptions(ctx), subresource });
+      const options = writeOptions(ctx);
+      const result = await deps.service.update(info, name, body, { ...options, subresource });
+      await auditWrite(ctx, deps, info, result, options.dryRun);
       return respond(ctx, deps, info, result.object, 200, result.warnings);
     }
     case "PATCH": {
       ctx.verb = "patch";
+      deps.auditor?.guard(ctx);
       const type = patchTypeOf(req.headers["content-type"]);
       const text = await readBody(req, deps.maxBodyBytes);
+      const options = writeOptions(ctx);
       const result = await patchResource(deps.service, deps.clock, {
         info,
         name,
@@ -75,20 +85,36 @@ export async function handleResource(ctx: RequestContext, deps: ResourceHandlerD
         body: text,
         subresource,
         force: queryBool(url.searchParams.get("force")),
-        options: writeOptions(ctx),
+        options,
       });
+      await auditWrite(ctx, deps, info, result, options.dryRun);
       return respond(ctx, deps, info, result.object, result.created ? 201 : 200, result.warnings);
     }
     case "DELETE": {
       if (subresource) throw methodNotAllowed(method, url.pathname);
       ctx.verb = "delete";
+      deps.auditor?.guard(ctx);
       const options = await deleteOptionsOf(ctx, deps);
       const deleted = await deps.service.delete(info, name, options);
+      if (!options.dryRun) await deps.auditor?.changed(ctx, { operation: "delete", info, object: deleted, previous: deleted });
       return respond(ctx, deps, info, deleted, 200, []);
     }
     default:
       throw methodNotAllowed(method, url.pathname);
   }
+}
+
+/** Tells the audit log of a write that changed something, before the client hears of it. */
+async function auditWrite(
+  ctx: RequestContext,
+  deps: ResourceHandlerDeps,
+  info: ResourceInfo,
+  result: { object: KubeObject; changed: boolean; previous?: KubeObject; created?: boolean },
+  dryRun: boolean,
+): Promise<void> {
+  if (!deps.auditor || dryRun || !result.changed) return;
+  const operation = result.created ? "create" : "update";
+  await deps.auditor.changed(ctx, { operation, info, object: result.object, ...(result.previous ? { previous: result.previous } : {}) });
 }
 
 async function list(ctx: RequestContext, deps: ResourceHandlerDeps, info: ResourceInfo): Promise<void> {

@@ -43,6 +43,8 @@ export interface WriteResult {
   warnings: string[];
   /** False when the write changed nothing and the store was not touched. */
   changed: boolean;
+  /** The object before the write, for updates. */
+  previous?: KubeObject;
 }
 
 export const refOf = (info: ResourceInfo, name?: string): ResourceRef => ({
@@ -178,7 +180,7 @@ export class ResourceService {
       if (isNoop(live, next)) return { object: live, warnings: admitted.warnings, changed: false };
       if (options.dryRun) return { object: next, warnings: admitted.warnings, changed: true };
       try {
-        return { object: await this.write(info, next, Number(live.metadata.resourceVersion)), warnings: admitted.warnings, changed: true };
+        return { object: await this.write(info, next, Number(live.metadata.resourceVersion)), warnings: admitted.warnings, changed: true, previous: live };
       } catch (err) {
         if (isStoreError(err, "RevisionConflict") && attempt < 16) continue;
         if (isStoreError(err, "RevisionConflict")) throw staleConflict(info, name);

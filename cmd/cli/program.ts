@@ -5,6 +5,7 @@ import { FAILED } from "./cli-action.js";
 import { CliSession, type CliDeps } from "./cli-session.js";
 import { addApiResourcesCommand } from "./commands/api-resources-command.js";
 import { addApplyCommand } from "./commands/apply-command.js";
+import { addAuditCommand } from "./commands/audit-command.js";
 import { addAuthCommand } from "./commands/auth-command.js";
 import { addConfigCommand } from "./commands/config-command.js";
 import { addDeleteCommand } from "./commands/delete-command.js";
@@ -60,6 +61,7 @@ export function buildProgram(deps: CliDeps): Command {
   addConfigCommand(program, session);
   addAuthCommand(program, session);
   addVersionCommand(program, session);
+  addAuditCommand(program, session);
   deps.serverCommand?.(program);
   return program;
 }

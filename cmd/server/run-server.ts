@@ -15,6 +15,8 @@ import { openEtcdStore } from "../../api/store/etcd-store.js";
 import { openSqliteStore } from "../../api/store/sqlite-store.js";
 import type { Store } from "../../api/store/store.js";
 import { writeAdminConfig } from "./admin-config.js";
+import { requestAuditor } from "../../api/audit/request-auditor.js";
+import { startAudit, type RunningAudit } from "./audit.js";
 import { inProcessControllers } from "./controllers.js";
 import type { ServerConfig } from "./server-config.js";
 import { resolveServingTls } from "./serving-tls.js";
@@ -25,6 +27,8 @@ export interface RunningServer {
   /** The URL clients reach the server at. */
   url: string;
   adminConfigPath: string;
+  /** The audit log: emit points call audit.log.record(…) (api/audit/event-builders.ts). */
+  audit: RunningAudit;
   stop(): Promise<void>;
 }
 
@@ -47,12 +51,14 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openStore(config);
   let identity: Identity | undefined;
+  let audit: RunningAudit | undefined;
   const controllers = inProcessControllers({ enabled: opts.controllers !== false, randomBytes: (n) => randomBytes(n) });
   try {
     const registry = loadCrdRegistry();
     const env = opts.env ?? process.env;
     const authConfig = parseAuthConfig(config.sections.auth, { readEnv: (name) => env[name], ...(config.configFile ? { source: config.configFile } : {}) });
     identity = new Identity({ store, registry, clock, logger, config: authConfig, randomBytes: (n) => randomBytes(n), service: () => server.service, maxBodyBytes: config.maxRequestBytes });
+    const running = (audit = await startAudit({ config, store, clock, logger, env, resolver: identity.resolver }));
     const server: ApiServer = new ApiServer({
       store,
       registry,
@@ -63,7 +69,9 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       authorizer: identity.authorizer,
       admission: identity.admission,
       publicRoutes: identity.publicRoutes,
-      prefixRoutes: identity.prefixRoutes,
+      prefixRoutes: [...identity.prefixRoutes, ...running.prefixRoutes],
+      healthChecks: running.healthChecks,
+      auditor: requestAuditor(running.log, logger),
       routes: discoveryRoutes(registry, versionInfo()),
       version: versionInfo(),
       maxBodyBytes: config.maxRequestBytes,
@@ -88,14 +96,17 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       server,
       url,
       adminConfigPath,
+      audit: running,
       stop: async () => {
         await controllers.stop();
         await server.stop();
+        await running.stop();
         identity?.stop();
         await store.close();
       },
     };
   } catch (err) {
+    await audit?.stop();
     identity?.stop();
     await store.close();
     throw err;

@@ -5,6 +5,7 @@
 //   npx tsc -p tsconfig.build.json && node dist/hack/bench/audit.js [--count 1000000] [--concurrency 1024] [--backend sqlite|etcd]
 
 import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -70,16 +71,18 @@ try {
     `append: ${(count / appendSeconds).toFixed(0)} entries/s durably (${appendSeconds.toFixed(2)} s; ${s.batches} batches of ${(s.appended / s.batches).toFixed(0)} entries on average, ${s.checkpoints} signed checkpoints, ${s.conflicts} conflicts; CPU time ${((appendCpuUsed.user + appendCpuUsed.system) / 1e6).toFixed(2)} s)`,
   );
 
-  const cpuBefore = process.cpuUsage();
-  const verifyStarted = performance.now();
-  const report = await verifyLog(storeBatchSource(log.batches), { trustedKeys: parsePublicKeys(signer.publicKeyPem, "bench"), checkSignatures: true });
-  const verifySeconds = (performance.now() - verifyStarted) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  if (!report.ok) throw new Error(`verification failed: ${JSON.stringify(report.failure)}`);
-  console.log(
-    `verify: ${report.entries} entries in ${verifySeconds.toFixed(2)} s = ${(report.entries / verifySeconds).toFixed(0)} entries/s (${report.checkpoints} signatures checked; 1,000,000 entries would take ${((1_000_000 / report.entries) * verifySeconds).toFixed(2)} s; CPU time ${cpuSeconds.toFixed(2)} s)`,
-  );
+  const trustedKeys = parsePublicKeys(signer.publicKeyPem, "bench");
+  for (const mode of ["in order (1 thread)", `on ${Math.min(4, availableParallelism())} worker threads`]) {
+    const cpuBefore = process.cpuUsage();
+    const verifyStarted = performance.now();
+    const report = await verifyLog(storeBatchSource(log.batches), { trustedKeys, checkSignatures: true, ...(mode.startsWith("on") ? { parallel: {} } : {}) });
+    const verifySeconds = (performance.now() - verifyStarted) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    if (!report.ok) throw new Error(`verification failed: ${JSON.stringify(report.failure)}`);
+    console.log(
+      `verify ${mode}: ${report.entries} entries in ${verifySeconds.toFixed(2)} s = ${(report.entries / verifySeconds).toFixed(0)} entries/s (${report.checkpoints} signatures checked; 1,000,000 entries would take ${((1_000_000 / report.entries) * verifySeconds).toFixed(2)} s; CPU time of this thread ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)`,
+    );
+  }
 } finally {
   await store.close();
   await etcd?.stop();

@@ -1,0 +1,179 @@
+// Writes batches onto the chain, one at a time per server, retrying onto the winner's head when another
+// server took the batch number first (see audit-log.ts for the storage design).
+
+import type { Clock } from "../machinery/clock.js";
+import type { AuditConfig } from "./audit-config.js";
+import type { BatchRecord } from "./batch.js";
+import type { BatchStore } from "./batch-store.js";
+import { buildBatch, headAfter, type ChainHead, type PendingEntry } from "./chain-builder.js";
+import type { CheckpointSigner } from "./checkpoint.js";
+import { GENESIS_HASH } from "./entry-hash.js";
+
+/** The entry could not be made durable; the message says why. */
+export class AuditUnavailableError extends Error {
+  override name = "AuditUnavailableError";
+}
+
+/** The result of an append: the entry's seq, or undefined when the log is disabled or the type excluded. */
+export interface AppendResult {
+  seq: number | undefined;
+}
+
+export interface ChainWriterStats {
+  appended: number;
+  batches: number;
+  checkpoints: number;
+  conflicts: number;
+  failures: number;
+}
+
+export interface ChainWriterOptions {
+  batches: BatchStore;
+  clock: Clock;
+  config: AuditConfig;
+  /** Present only when checkpoints are signed. */
+  signer?: CheckpointSigner;
+  writer: string;
+  maxEntries: number;
+  maxBytes: number;
+  maxConflicts: number;
+  onWritten: (record: BatchRecord) => void;
+  onFailed: (err: Error) => void;
+}
+
+interface Pending {
+  entry: PendingEntry;
+  size: number;
+  resolve: (result: AppendResult) => void;
+  reject: (err: Error) => void;
+}
+
+export class ChainWriter {
+  readonly stats: ChainWriterStats = { appended: 0, batches: 0, checkpoints: 0, conflicts: 0, failures: 0 };
+  /** The head as this server last wrote or read it; undefined when it must be read again. */
+  head: ChainHead | undefined;
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private draining: Promise<void> | undefined;
+  private checkpointWanted = false;
+  private lastBatchSeen: number | undefined;
+
+  constructor(private readonly opts: ChainWriterOptions) {}
+
+  /** Whether a write is in flight or queued. */
+  get busy(): boolean {
+    return this.draining !== undefined || this.queue.length > 0;
+  }
+
+  submit(entry: PendingEntry): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ entry, size: JSON.stringify(entry).length + 200, resolve, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      // setImmediate, as the store's group commit: every request ready in this turn joins the batch.
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.drain();
+      });
+    });
+  }
+
+  /** Writes a checkpoint-only batch if the head is not signed yet (by anyone). */
+  signHead(): Promise<void> {
+    this.checkpointWanted = true;
+    return this.drain();
+  }
+
+  /** Writes batches until the queue is empty; one drain at a time keeps this server's batches in order. */
+  drain(): Promise<void> {
+    if (!this.draining) {
+      const run = this.drainQueue();
+      this.draining = run;
+      const clear = () => {
+        if (this.draining === run) this.draining = undefined;
+      };
+      void run.then(clear, clear);
+    }
+    return this.draining;
+  }
+
+  /** Reads the chain head from the store: the last batch, or the anchor/genesis for an empty log. */
+  async refreshHead(hint?: number): Promise<ChainHead> {
+    const known = { signedSeq: this.head?.signedSeq ?? 0, lastCheckpointAt: this.head?.lastCheckpointAt ?? 0 };
+    const { batches } = this.opts;
+    const last = await batches.lastBatch(hint ?? this.lastBatchSeen);
+    const record = last === undefined ? undefined : await batches.get(last);
+    let head: ChainHead;
+    if (record) head = headAfter(record, known);
+    else {
+      const anchor = (await batches.anchor())?.anchor;
+      head = anchor
+        ? { batch: anchor.batch - 1, seq: anchor.seq, hash: anchor.hash, signedSeq: anchor.seq, lastCheckpointAt: known.lastCheckpointAt }
+        : { batch: 0, seq: 0, hash: GENESIS_HASH, signedSeq: 0, lastCheckpointAt: known.lastCheckpointAt };
+    }
+    this.head = head;
+    this.lastBatchSeen = head.batch > 0 ? head.batch : undefined;
+    return head;
+  }
+
+  private async drainQueue(): Promise<void> {
+    while (this.queue.length > 0 || this.checkpointWanted) {
+      const take = this.take();
+      if (take.length === 0) this.checkpointWanted = false;
+      await this.write(take);
+    }
+  }
+
+  private take(): Pending[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.queue.length && count < this.opts.maxEntries) {
+      const size = this.queue[count]!.size;
+      if (count > 0 && bytes + size > this.opts.maxBytes) break;
+      bytes += size;
+      count++;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  private async write(take: Pending[]): Promise<void> {
+    const { config, signer } = this.opts;
+    try {
+      for (let conflicts = 0; ; conflicts++) {
+        const head = this.head ?? (await this.refreshHead());
+        // A checkpoint-only batch is pointless once the head is signed (perhaps by another server).
+        if (take.length === 0 && (!signer || head.seq <= head.signedSeq || head.seq === 0)) return;
+        const built = buildBatch({
+          head,
+          entries: take.map((p) => p.entry),
+          nowMs: this.opts.clock.now(),
+          writer: this.opts.writer,
+          hashChain: config.hashChain,
+          ...(signer ? { signer } : {}),
+          checkpointEvery: config.checkpointEvery,
+          checkpointIntervalMs: config.checkpointIntervalMs,
+        });
+        if (await this.opts.batches.create(built.record)) {
+          this.head = built.head;
+          this.lastBatchSeen = built.head.batch;
+          this.stats.batches++;
+          this.stats.appended += take.length;
+          this.stats.checkpoints += built.record.checkpoints.length;
+          take.forEach((p, i) => p.resolve({ seq: built.record.entries[i]!.seq }));
+          this.opts.onWritten(built.record);
+          return;
+        }
+        this.stats.conflicts++;
+        if (conflicts >= this.opts.maxConflicts) throw new AuditUnavailableError(`batch ${built.record.batch} was taken by another server ${this.opts.maxConflicts} times in a row`);
+        await this.refreshHead(built.record.batch);
+      }
+    } catch (err) {
+      // The write may or may not have landed (a timeout after commit): read the head again before the next.
+      this.head = undefined;
+      this.stats.failures++;
+      const error = err instanceof AuditUnavailableError ? err : new AuditUnavailableError(`the audit log could not be written: ${(err as Error).message}`);
+      this.opts.onFailed(error);
+      for (const p of take) p.reject(error);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+// The audit API (api/audit/audit-api.ts) from the CLI: JSON queries through the session's RestClient,
+// and the raw log as a stream of lines (undici, the session's server, credential and TLS), which the
+// verifier reads batch by batch without holding the log in memory.
+
+import { Agent, request, type Dispatcher } from "undici";
+import { auditPaths, type AuditEventList, type AuditLogHeader, type PublicKeyList } from "../../../api/audit/audit-api.js";
+import type { RawBatch } from "../../../api/audit/batch-store.js";
+import type { BatchSource } from "../../../api/audit/verify-log.js";
+import { toConnectionError } from "../../../api/client/connection-error.js";
+import { authorizationHeaders } from "../../../api/client/credential.js";
+import type { QueryValue } from "../../../api/client/resource-path.js";
+import { queryString } from "../../../api/client/resource-path.js";
+import { errorFromResponse } from "../../../api/client/response-error.js";
+import type { CliSession } from "../cli-session.js";
+
+const LINES_PER_PAGE = 16;
+
+export class AuditClient {
+  constructor(private readonly session: CliSession) {}
+
+  async events(query: Record<string, QueryValue>): Promise<AuditEventList> {
+    const client = await this.session.client();
+    return client.requestJson<AuditEventList>({ method: "GET", path: auditPaths.events, query, signal: this.session.deps.signal });
+  }
+
+  async publicKeys(): Promise<PublicKeyList> {
+    const client = await this.session.client();
+    return client.requestJson<PublicKeyList>({ method: "GET", path: auditPaths.publicKeys, signal: this.session.deps.signal });
+  }
+
+  /** The stored log as the server streams it: the header (anchor, head) and every batch verbatim. */
+  async batchSource(): Promise<{ source: BatchSource; header: AuditLogHeader; close(): Promise<void> }> {
+    const config = await this.session.config();
+    const tls = config.tls;
+    const dispatcher: Dispatcher = new Agent({
+      connect: { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}), ...(tls.serverName ? { servername: tls.serverName } : {}), rejectUnauthorized: !tls.insecureSkipVerify },
+    });
+    const server = config.server.replace(/\/+$/, "");
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(`${server}${auditPaths.batches}${queryString({})}`, {
+        dispatcher,
+        method: "GET",
+        headers: { accept: "application/x-ndjson", "user-agent": `claw/${this.session.deps.version ?? "cli"}`, ...authorizationHeaders(config.credential) },
+        ...(this.session.deps.signal ? { signal: this.session.deps.signal } : {}),
+        bodyTimeout: 0,
+      });
+    } catch (err) {
+      await dispatcher.close();
+      throw toConnectionError(server, err) ?? err;
+    }
+    if (response.statusCode >= 400) {
+      const err = await errorFromResponse(response);
+      await dispatcher.close();
+      throw err;
+    }
+    const lines = splitLines(response.body);
+    const first = await lines.next();
+    if (first.done) throw new Error(`${server} sent an empty audit log stream`);
+    const header = JSON.parse(first.value) as AuditLogHeader;
+    const source: BatchSource = {
+      anchor: async () => (header.anchor ? JSON.stringify(header.anchor) : undefined),
+      async *pages() {
+        let page: RawBatch[] = [];
+        for await (const line of { [Symbol.asyncIterator]: () => lines }) {
+          page.push({ batch: batchNumberOfLine(line), raw: line });
+          if (page.length >= LINES_PER_PAGE) {
+            yield page;
+            page = [];
+          }
+        }
+        if (page.length > 0) yield page;
+      },
+    };
+    return { source, header, close: () => dispatcher.close() };
+  }
+}
+
+/** The batch number a stored batch names (`{"v":1,"batch":N,…`); -1 when the line does not say (the verifier reports it). */
+function batchNumberOfLine(line: string): number {
+  const match = /^\{"v":1,"batch":(\d+),/.exec(line);
+  if (match) return Number(match[1]);
+  try {
+    const batch = (JSON.parse(line) as { batch?: unknown }).batch;
+    return typeof batch === "number" ? batch : -1;
+  } catch {
+    return -1;
+  }
+}
+
+async function* splitLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string, void, undefined> {
+  const decoder = new TextDecoder();
+  let rest = "";
+  for await (const chunk of body) {
+    // Lines are whole batches (hundreds of KB): search only the new text for the newline.
+    let from = rest.length;
+    rest += decoder.decode(chunk, { stream: true });
+    let newline: number;
+    while ((newline = rest.indexOf("\n", from)) >= 0) {
+      const line = rest.slice(0, newline);
+      rest = rest.slice(newline + 1);
+      from = 0;
+      if (line) yield line;
+    }
+  }
+  rest += decoder.decode();
+  if (rest.trim()) yield rest;
+}
