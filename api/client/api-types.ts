@@ -1,19 +1,9 @@
 // Wire types of the Kubernetes API machinery that a client reads: discovery, tables, version, watch events.
 
+import type { APIResource } from "../machinery/api-resource.js";
 import type { KubeObject, ObjectMeta } from "../machinery/meta.js";
 
-export interface APIResource {
-  /** The plural (`roles`), or `roles/status` for a subresource. */
-  name: string;
-  singularName: string;
-  namespaced: boolean;
-  kind: string;
-  verbs: string[];
-  shortNames?: string[];
-  categories?: string[];
-  group?: string;
-  version?: string;
-}
+export type { APIResource } from "../machinery/api-resource.js";
 
 export interface APIResourceList {
   kind: "APIResourceList";

@@ -2,6 +2,7 @@
 // (apidiscovery.k8s.io/v2, what kubectl >= 1.30 asks for first), and the Accept negotiation between them.
 
 import { createHash } from "node:crypto";
+import type { APIResource } from "../machinery/api-resource.js";
 import { notAcceptable } from "../machinery/errors.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
 import { answerWithEtag, type HttpAnswer } from "./http-answer.js";
@@ -57,16 +58,7 @@ export interface APIGroup {
   preferredVersion: GroupVersionForDiscovery;
 }
 
-export interface APIResource {
-  name: string;
-  singularName: string;
-  namespaced: boolean;
-  kind: string;
-  verbs: string[];
-  shortNames?: string[];
-  categories?: string[];
-  storageVersionHash?: string;
-}
+export type { APIResource } from "../machinery/api-resource.js";
 
 export interface GroupVersionKind {
   group: string;

@@ -1,10 +1,10 @@
 // A tiny in-memory imitation of the claw API server for client tests: discovery, CRUD, apply, Table, watch.
 // Only the behaviour the client relies on; the real server has its own envtest-style tests.
 
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { StatusCause } from "../../machinery/errors.js";
 import type { KubeObject } from "../../machinery/meta.js";
+import { startLoopbackServer } from "./loopback-server.js";
 
 export interface FakeKind {
   kind: string;
@@ -197,27 +197,19 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
     }
   };
 
-  const server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (body += chunk));
-    req.on("end", () => {
-      requests.push({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body });
-      handle(req, res, body);
-    });
+  const loopback = await startLoopbackServer((req, res, body) => {
+    requests.push({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body });
+    handle(req, res, body);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: loopback.url,
     requests,
     objects,
     put,
     remove,
     close: async () => {
       for (const w of watchers) w.res.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await loopback.close();
     },
   };
 }

@@ -2,10 +2,10 @@
 // list, merge patch guarded by resourceVersion, delete) and the imperative endpoints of api/auth/endpoints.ts.
 // It checks credentials but not permissions (tests say what to forbid); the real server has its own tests.
 
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { authPaths, type AccessReview, type ApiKeySecret, type WhoAmI } from "../../../api/auth/endpoints.js";
 import type { KubeObject } from "../../../api/machinery/meta.js";
+import { startLoopbackServer } from "../../../api/client/testing/loopback-server.js";
 import type { ApiKey } from "../../../api/types/api-key.js";
 
 export interface FakeAuthServerOptions {
@@ -185,27 +185,17 @@ export async function startFakeAuthServer(options: FakeAuthServerOptions): Promi
     return send(405, status(405, "MethodNotAllowed", "method not allowed"));
   };
 
-  const server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (body += chunk));
-    req.on("end", () => {
-      requests.push({ method: req.method ?? "GET", path: req.url ?? "/", body, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
-      handle(req, res, body);
-    });
+  const loopback = await startLoopbackServer((req, res, body) => {
+    requests.push({ method: req.method ?? "GET", path: req.url ?? "/", body, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    handle(req, res, body);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: loopback.url,
     requests,
     objects,
     passwords,
     sessions,
     put,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => loopback.close(),
   };
 }
