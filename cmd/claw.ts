@@ -4,6 +4,7 @@
 
 import { homedir } from "node:os";
 import { runCli } from "./cli/program.js";
+import { openForensicAuditSource } from "./server/forensic-audit-source.js";
 import { controllerManagerCommand } from "./server/controller-manager-command.js";
 import { serverCommand } from "./server/server-command.js";
 
@@ -18,6 +19,7 @@ const code = await runCli(process.argv.slice(2), {
   env,
   homeDir: homedir(),
   signal: abort.signal,
+  openForensicAuditSource,
   serverCommand: (program) => {
     const serverDeps = {
       env,

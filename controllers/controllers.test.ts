@@ -3,7 +3,7 @@
 // ApiKey that expires exactly when the clock reaches its expiresAt.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authPaths } from "../api/auth/endpoints.js";
+import { authPaths } from "../api/types/auth-api.js";
 import { RestClient } from "../api/client/rest-client.js";
 import { FakeClock, toRfc3339 } from "../api/machinery/clock.js";
 import type { KubeObject } from "../api/machinery/meta.js";

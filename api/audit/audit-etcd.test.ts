@@ -8,9 +8,10 @@ import { startEtcd, type EtcdServer } from "../../hack/etcd/etcd-server.js";
 import { systemClock } from "../machinery/clock.js";
 import { openEtcdStore } from "../store/etcd-store.js";
 import { AuditReader } from "./audit-reader.js";
-import { parsePublicKeys } from "./checkpoint.js";
+import { parsePublicKeys } from "../client/audit/checkpoint.js";
 import { startTestLog, type TestLog } from "./testing/audit-fixture.js";
-import { storeBatchSource, verifyLog } from "./verify-log.js";
+import { verifyLog } from "../client/audit/verify-log.js";
+import { storeBatchSource } from "./batch-store.js";
 
 const etcd = requireEtcd();
 const PER_SERVER = 600;

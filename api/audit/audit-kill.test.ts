@@ -11,9 +11,10 @@ import { openSqliteStore } from "../store/sqlite-store.js";
 import { transpileForNode } from "../store/testdata/transpile-for-node.js";
 import { AuditReader } from "./audit-reader.js";
 import { BatchStore } from "./batch-store.js";
-import { parsePublicKeys } from "./checkpoint.js";
+import { parsePublicKeys } from "../client/audit/checkpoint.js";
 import { PUBLIC_KEY_FILE } from "./signing-key-files.js";
-import { storeBatchSource, verifyLog } from "./verify-log.js";
+import { verifyLog } from "../client/audit/verify-log.js";
+import { storeBatchSource } from "./batch-store.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const KILL_AFTER_ACKS = 3000;

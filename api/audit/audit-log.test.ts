@@ -3,11 +3,12 @@ import { FakeClock } from "../machinery/clock.js";
 import { isApiError } from "../machinery/errors.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import { AuditUnavailableError } from "./audit-log.js";
-import type { BatchRecord } from "./batch.js";
-import { parsePublicKeys } from "./checkpoint.js";
+import type { BatchRecord } from "../client/audit/batch.js";
+import { parsePublicKeys } from "../client/audit/checkpoint.js";
 import { appendMany, loginEvent, startTestLog, type TestLog } from "./testing/audit-fixture.js";
 import { eventually, failingStore } from "./testing/failing-store.js";
-import { storeBatchSource, verifyLog } from "./verify-log.js";
+import { verifyLog } from "../client/audit/verify-log.js";
+import { storeBatchSource } from "./batch-store.js";
 
 async function storedBatches(t: TestLog): Promise<BatchRecord[]> {
   const out: BatchRecord[] = [];

@@ -28,12 +28,12 @@ import type { Clock, Timer } from "../machinery/clock.js";
 import { serviceUnavailable } from "../machinery/errors.js";
 import type { Store } from "../store/store.js";
 import { isExcluded, type AuditConfig } from "./audit-config.js";
-import type { BatchRecord } from "./batch.js";
+import type { BatchRecord } from "../client/audit/batch.js";
 import { BatchStore } from "./batch-store.js";
 import type { PendingEntry } from "./chain-builder.js";
-import type { CheckpointSigner } from "./checkpoint.js";
+import type { CheckpointSigner } from "../client/audit/checkpoint.js";
 import { AuditUnavailableError, ChainWriter, type AppendResult, type ChainWriterStats } from "./chain-writer.js";
-import { memoAuditTime, type AuditEvent } from "./event.js";
+import { memoAuditTime, type AuditEvent } from "../client/audit/event.js";
 import { sanitizeEvent } from "./redact.js";
 
 export { AuditUnavailableError, type AppendResult } from "./chain-writer.js";

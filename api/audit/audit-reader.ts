@@ -2,8 +2,8 @@
 // N matches backward from the head, and a cursor-driven walk. Batches are found by bisection on their
 // seq range or write time, so a query touches only the batches it returns (plus a few probes).
 
-import type { AuditEntry } from "./event.js";
-import type { BatchRecord } from "./batch.js";
+import type { AuditEntry } from "../client/audit/event.js";
+import type { BatchRecord } from "../client/audit/batch.js";
 import type { BatchStore } from "./batch-store.js";
 
 /** Entries are stamped before their batch is written; servers' clocks may differ by this much. */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../machinery/clock.js";
-import { auditPaths, type AuditEventList, type AuditLogHeader, type AuditStatus, type PublicKeyList } from "./audit-api.js";
-import { ChainVerifier } from "./chain-verifier.js";
-import { parsePublicKeys } from "./checkpoint.js";
-import type { AuditEvent } from "./event.js";
+import { auditPaths, type AuditEventList, type AuditLogHeader, type AuditStatus, type PublicKeyList } from "../types/audit-api.js";
+import { ChainVerifier } from "../client/audit/chain-verifier.js";
+import { parsePublicKeys } from "../client/audit/checkpoint.js";
+import type { AuditEvent } from "../client/audit/event.js";
 import { OPERATOR_TOKEN, startAuditServer, type AuditServer } from "./testing/audit-server.js";
 
 /** 60 events, one a minute from 2026-02-01T00:00Z: alice logs in every third minute, bob is denied every fifth. */

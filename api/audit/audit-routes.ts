@@ -8,7 +8,7 @@ import type { Route } from "../server/api-server.js";
 import { sendJson, sendText } from "../server/http-io.js";
 import type { RequestContext } from "../server/request-context.js";
 import { badRequest, methodNotAllowed, pathNotFound } from "../machinery/errors.js";
-import { AUDIT_API, AUDIT_GROUP, MAX_LAST, MAX_PAGE, auditPaths, type AuditEventList, type AuditLogHeader, type AuditStatus, type PublicKeyList } from "./audit-api.js";
+import { AUDIT_API, AUDIT_GROUP, MAX_LAST, MAX_PAGE, auditPaths, type AuditEventList, type AuditLogHeader, type AuditStatus, type PublicKeyList } from "../types/audit-api.js";
 import type { AuditLog } from "./audit-log.js";
 import { AuditReader, type AuditQuery } from "./audit-reader.js";
 import { BATCH_PAGE, type BatchStore } from "./batch-store.js";

@@ -3,12 +3,11 @@
 // the published keys.
 
 import { KeyExistsError, KeyNotFoundError, isStoreError, type Store } from "../store/store.js";
-import { ANCHOR_KEY, BATCH_PREFIX, KEYS_PREFIX, batchKey, batchNumberOf, decodeAnchor, decodeBatch, encodeBatch, type Anchor, type BatchRecord, type PublishedKey } from "./batch.js";
+import { decodeAnchor, decodeBatch, encodeBatch, type Anchor, type BatchRecord, type PublishedKey, type RawBatch } from "../client/audit/batch.js";
+import type { BatchSource } from "../client/audit/verify-log.js";
+import { ANCHOR_KEY, BATCH_PREFIX, KEYS_PREFIX, batchKey, batchNumberOf } from "./batch-keys.js";
 
-export interface RawBatch {
-  batch: number;
-  raw: string;
-}
+export type { RawBatch };
 
 /**
  * Batches per list call. etcd's gRPC client refuses responses over 4 MiB and a batch is kept under about
@@ -132,4 +131,21 @@ export class BatchStore {
   private async exists(batch: number): Promise<boolean> {
     return (await this.store.get(batchKey(batch))) !== undefined;
   }
+}
+
+/** The store as a BatchSource for the verifier. */
+export function storeBatchSource(batches: BatchStore, pageSize = BATCH_PAGE): BatchSource {
+  return {
+    anchor: async () => (await batches.anchor())?.raw,
+    async *pages() {
+      let after: number | undefined;
+      for (;;) {
+        const page = await batches.page(after, pageSize);
+        if (page.items.length > 0) yield page.items;
+        const last = page.items.at(-1);
+        if (!page.more || !last) return;
+        after = last.batch;
+      }
+    },
+  };
 }

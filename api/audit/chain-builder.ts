@@ -1,11 +1,11 @@
 // Builds the next batch from the chain head and the events waiting: numbers them, links them (prevHash,
 // hash) and signs checkpoints. Pure: the writer rebuilds from a fresh head when another server won the batch.
 
-import type { Checkpoint, CheckpointSigner } from "./checkpoint.js";
-import { entryHash, GENESIS_HASH } from "./entry-hash.js";
-import type { AuditEntry } from "./event.js";
-import type { BatchRecord } from "./batch.js";
-import { auditTime } from "./event.js";
+import type { Checkpoint, CheckpointSigner } from "../client/audit/checkpoint.js";
+import { entryHash, GENESIS_HASH } from "../client/audit/entry-hash.js";
+import type { AuditEntry } from "../client/audit/event.js";
+import type { BatchRecord } from "../client/audit/batch.js";
+import { auditTime } from "../client/audit/event.js";
 
 /** The chain as a writer last saw it. */
 export interface ChainHead {

@@ -3,11 +3,11 @@
 
 import type { Clock } from "../machinery/clock.js";
 import type { AuditConfig } from "./audit-config.js";
-import type { BatchRecord } from "./batch.js";
+import type { BatchRecord } from "../client/audit/batch.js";
 import type { BatchStore } from "./batch-store.js";
 import { buildBatch, headAfter, type ChainHead, type PendingEntry } from "./chain-builder.js";
-import type { CheckpointSigner } from "./checkpoint.js";
-import { GENESIS_HASH } from "./entry-hash.js";
+import type { CheckpointSigner } from "../client/audit/checkpoint.js";
+import { GENESIS_HASH } from "../client/audit/entry-hash.js";
 
 /** The entry could not be made durable; the message says why. */
 export class AuditUnavailableError extends Error {

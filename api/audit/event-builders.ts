@@ -4,7 +4,7 @@
 
 import type { Credential } from "../server/authentication.js";
 import type { RequestContext } from "../server/request-context.js";
-import type { AuditEvent, AuditOutcome, AuditResource } from "./event.js";
+import type { AuditEvent, AuditOutcome, AuditResource } from "../client/audit/event.js";
 
 type Ctx = Pick<RequestContext, "req" | "url" | "user" | "verb" | "resource" | "subresource">;
 

@@ -3,7 +3,7 @@
 // a time when several share one etcd. Every change is a compare-and-swap on the key's revision.
 
 import { isStoreError, type Store } from "../store/store.js";
-import { EXPORT_CURSOR_KEY } from "./batch.js";
+import { EXPORT_CURSOR_KEY } from "./batch-keys.js";
 
 export interface CursorValue {
   v: 1;

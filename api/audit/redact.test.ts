@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AuditEvent } from "./event.js";
+import type { AuditEvent } from "../client/audit/event.js";
 import { isSensitiveKey, looksSecret, REDACTED, redactText, sanitizeEvent, sanitizeIp } from "./redact.js";
 
 const NOW = Date.parse("2026-02-01T10:00:00.250Z");

@@ -6,8 +6,8 @@
 // typed into free text ("user typed hunter2"): emitters never interpolate credentials into messages.
 
 import { isIP } from "node:net";
-import type { JsonValue } from "./canonical-json.js";
-import { auditTime, isAuditOutcome, type AuditEntry, type AuditEvent, type AuditResource } from "./event.js";
+import type { JsonValue } from "../client/audit/canonical-json.js";
+import { auditTime, isAuditOutcome, type AuditEntry, type AuditEvent, type AuditResource } from "../client/audit/event.js";
 
 export const REDACTED = "[REDACTED]";
 

@@ -2,14 +2,14 @@
 // which event. Resource writes are recorded before the client hears of them (fail closed: 503 when
 // the entry cannot be written); rejections and session endpoints are recorded as they end.
 
-import { AUTH_API, SECURITY_API } from "../auth/endpoints.js";
+import { AUTH_API, SECURITY_API } from "../types/auth-api.js";
 import type { ApiError } from "../machinery/errors.js";
 import type { KubeObject } from "../machinery/meta.js";
 import type { RequestAuditor, ResourceChange } from "../server/request-auditor.js";
 import type { RequestContext } from "../server/request-context.js";
 import type { AuditLog } from "./audit-log.js";
 import { actorOf, forbiddenEvent, loginEvent, logoutEvent, resourceChangeEvent, sourceIpOf, unauthenticatedEvent } from "./event-builders.js";
-import type { AuditEvent } from "./event.js";
+import type { AuditEvent } from "../client/audit/event.js";
 
 type Logger = { error(obj: object, msg: string): void };
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../machinery/clock.js";
 import { AuditReader } from "./audit-reader.js";
-import { ANCHOR_KEY } from "./batch.js";
-import { parsePublicKeys } from "./checkpoint.js";
+import { ANCHOR_KEY } from "./batch-keys.js";
+import { parsePublicKeys } from "../client/audit/checkpoint.js";
 import { RetentionPruner } from "./retention.js";
 import { appendMany, startTestLog, type TestLog } from "./testing/audit-fixture.js";
-import { storeBatchSource, verifyLog } from "./verify-log.js";
+import { verifyLog } from "../client/audit/verify-log.js";
+import { storeBatchSource } from "./batch-store.js";
 
 const DAY = 86_400_000;
 

@@ -6,9 +6,9 @@
 
 import type { Clock, Timer } from "../machinery/clock.js";
 import type { AuditLog, AuditLogger } from "./audit-log.js";
-import type { Anchor } from "./batch.js";
+import type { Anchor } from "../client/audit/batch.js";
 import type { BatchStore } from "./batch-store.js";
-import { auditTime } from "./event.js";
+import { auditTime } from "../client/audit/event.js";
 
 export interface PruneResult {
   anchor: Anchor;

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../store/sqlite-store.js";
-import type { AuditEvent } from "./event.js";
+import type { AuditEvent } from "../client/audit/event.js";
 import { startTestLog } from "./testing/audit-fixture.js";
 
 const SECRETS = {

@@ -13,7 +13,7 @@ import type { AuditExportConfig } from "./audit-config.js";
 import type { AuditLogger } from "./audit-log.js";
 import { AuditReader } from "./audit-reader.js";
 import type { BatchStore } from "./batch-store.js";
-import type { AuditEntry } from "./event.js";
+import type { AuditEntry } from "../client/audit/event.js";
 import { ExportCursor, type HeldCursor } from "./export-cursor.js";
 
 export interface SiemShipperOptions {

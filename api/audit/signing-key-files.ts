@@ -10,7 +10,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
-import { signerFromPem, type CheckpointSigner } from "./checkpoint.js";
+import { signerFromPem, type CheckpointSigner } from "../client/audit/checkpoint.js";
 
 export const SIGNING_KEY_FILE = "audit-signing.key";
 export const PUBLIC_KEY_FILE = "audit-signing.pub";

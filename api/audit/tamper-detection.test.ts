@@ -3,8 +3,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RawBatch } from "./batch-store.js";
-import { ChainVerifier, type VerifyReport, type Witness } from "./chain-verifier.js";
-import { parsePublicKeys } from "./checkpoint.js";
+import { ChainVerifier, type VerifyReport, type Witness } from "../client/audit/chain-verifier.js";
+import { parsePublicKeys } from "../client/audit/checkpoint.js";
 import { deleteEntry, editEntry, insertEntry, parseLog, prng, serializeLog, swapEntries, truncateFrom, type StoredLog } from "./testing/tamper.js";
 import { writeStoredLog, type StoredLogFixture } from "./testing/stored-log.js";
 

@@ -5,7 +5,7 @@ import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../machinery/clock.js";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
-import { authPaths, SECURITY_API } from "./endpoints.js";
+import { authPaths, SECURITY_API } from "../types/auth-api.js";
 import { JWT_SECRET_KEY } from "./jwt-secret.js";
 import { as, createApiKey, createRole, createUser, json, keyFor, login, mint, sessionFor, setPasswordAsAdmin, type Body } from "./testing/identity-fixtures.js";
 

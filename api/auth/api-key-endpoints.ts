@@ -9,7 +9,7 @@ import type { AuthEndpointDeps } from "./endpoint-deps.js";
 import { callerOf, expectMethod } from "./endpoint-io.js";
 import { requireHeld } from "./escalation.js";
 import { forbiddenFor } from "./rbac.js";
-import { permissionsOrEmpty } from "./identity-records.js";
+import { permissionsOrEmpty } from "../rbac/permissions.js";
 
 export async function apiKeySecret(ctx: RequestContext, deps: AuthEndpointDeps, name: string, rotate: boolean): Promise<void> {
   const verb = rotate ? "rotate" : "secret";

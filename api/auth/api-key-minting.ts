@@ -4,7 +4,7 @@
 // (the apikeys controller owns phase, expiresAt and the conditions).
 
 import type { Logger } from "pino";
-import type { ApiKeySecret } from "./endpoints.js";
+import type { ApiKeySecret } from "../types/auth-api.js";
 import { toRfc3339, type Clock } from "../machinery/clock.js";
 import { alreadyExists, ApiError, conflict, isNotFound } from "../machinery/errors.js";
 import type { KubeObject } from "../machinery/meta.js";

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../machinery/clock.js";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
-import { authPaths, SECURITY_API } from "./endpoints.js";
+import { authPaths, SECURITY_API } from "../types/auth-api.js";
 import { as, createApiKey, json, keyFor, mint } from "./testing/identity-fixtures.js";
 
 const clock = new FakeClock(Date.parse("2026-03-01T08:00:00Z"));

@@ -6,7 +6,7 @@ import type { Route } from "../server/api-server.js";
 import type { RequestContext } from "../server/request-context.js";
 import { apiKeySecret } from "./api-key-endpoints.js";
 import type { AuthEndpointDeps } from "./endpoint-deps.js";
-import { AUTH_API, authPaths, SECURITY_API } from "./endpoints.js";
+import { AUTH_API, authPaths, SECURITY_API } from "../types/auth-api.js";
 import { setPassword } from "./password-endpoint.js";
 import { accessReview, whoami } from "./review-endpoints.js";
 import { login, logout, refresh } from "./session-endpoints.js";

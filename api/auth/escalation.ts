@@ -6,7 +6,7 @@ import { ApiError } from "../machinery/errors.js";
 import { GROUP } from "../machinery/meta.js";
 import type { UserInfo } from "../server/admission.js";
 import type { PermissionResolver } from "./permission-resolver.js";
-import type { PermissionSet } from "./permissions.js";
+import type { PermissionSet } from "../rbac/permissions.js";
 
 const LISTED = 12;
 

@@ -15,7 +15,7 @@ import type { RbacConfig } from "./auth-config.js";
 import { requireHeld } from "./escalation.js";
 import type { IdentityRecords } from "./identity-records.js";
 import type { PermissionResolver } from "./permission-resolver.js";
-import { PermissionSet, permissionError } from "./permissions.js";
+import { PermissionSet, permissionError } from "../rbac/permissions.js";
 
 export interface IdentityAdmissionDeps {
   resolver: PermissionResolver;

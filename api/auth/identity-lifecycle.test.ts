@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
 import { BOOTSTRAP_MARKER } from "./bootstrap-admin.js";
 import { DEFAULT_ROLES } from "./default-roles.js";
-import { authPaths, SECURITY_API } from "./endpoints.js";
+import { authPaths, SECURITY_API } from "../types/auth-api.js";
 import { as, createRole, createUser, json, keyFor, sessionFor, userObject } from "./testing/identity-fixtures.js";
 
 const ROLES = `${SECURITY_API}/roles`;

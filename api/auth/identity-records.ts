@@ -9,7 +9,7 @@ import type { ApiKey } from "../types/api-key.js";
 import { parseDuration } from "../types/duration.js";
 import type { Role } from "../types/role.js";
 import type { User } from "../types/user.js";
-import { PermissionSet, PermissionSyntaxError } from "./permissions.js";
+import { PermissionSet, permissionsOrEmpty } from "../rbac/permissions.js";
 import { WatchedCache } from "./watched-cache.js";
 
 export const API_KEY_SECRETS_AREA = "apikey-secrets";
@@ -66,14 +66,6 @@ export interface RevokedTokenRecord {
 }
 
 /** What permission strings grant; nothing when any does not parse (admission keeps such objects out). */
-export const permissionsOrEmpty = (texts: readonly string[] | undefined): PermissionSet => {
-  try {
-    return PermissionSet.parse(texts ?? []);
-  } catch (err) {
-    if (err instanceof PermissionSyntaxError) return PermissionSet.empty;
-    throw err;
-  }
-};
 
 export function toUserRecord(user: User): UserRecord {
   const revokedAt = user.status?.sessionsRevokedAt ? Date.parse(user.status.sessionsRevokedAt) : NaN;

@@ -4,7 +4,7 @@
 import type { UserInfo } from "../server/admission.js";
 import type { RbacConfig } from "./auth-config.js";
 import type { IdentityRecords, UserRecord } from "./identity-records.js";
-import { PermissionSet, PermissionSyntaxError, type Action, type Resource } from "./permissions.js";
+import { PermissionSet, PermissionSyntaxError, type Action, type Resource } from "../rbac/permissions.js";
 
 export interface RoleGrant {
   name: string;

@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
-import { authPaths, SECURITY_API } from "./endpoints.js";
+import { authPaths, SECURITY_API } from "../types/auth-api.js";
 import { as, json, keyFor } from "./testing/identity-fixtures.js";
 
 const ROLES = ["admin", "operator", "viewer", "node"] as const;

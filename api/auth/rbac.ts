@@ -10,7 +10,7 @@ import type { RequestContext } from "../server/request-context.js";
 import { resourceKey } from "../store/keys.js";
 import type { Store } from "../store/store.js";
 import type { PermissionResolver } from "./permission-resolver.js";
-import type { Action, Resource } from "./permissions.js";
+import type { Action, Resource } from "../rbac/permissions.js";
 import { requestAttributes } from "./request-attributes.js";
 
 /** A 403 whose message names the caller, the action and the permission they lack. */

@@ -4,7 +4,7 @@
 //   authentication; /metrics, other API groups (leases) and anything unknown need `*:admin` (admins only).
 
 import { GROUP, VERSION } from "../machinery/meta.js";
-import type { Action, Resource } from "./permissions.js";
+import type { Action, Resource } from "../rbac/permissions.js";
 
 export type RequestAttributes =
   | { kind: "authenticated"; what: string }

@@ -5,10 +5,10 @@ import { toRfc3339 } from "../machinery/clock.js";
 import { ApiError, type StatusCause } from "../machinery/errors.js";
 import { sendJson } from "../server/http-io.js";
 import type { RequestContext } from "../server/request-context.js";
-import type { AccessReview, WhoAmI } from "./endpoints.js";
+import type { AccessReview, WhoAmI } from "../types/auth-api.js";
 import type { AuthEndpointDeps } from "./endpoint-deps.js";
 import { callerOf, expectMethod, readJsonObject } from "./endpoint-io.js";
-import { ACTIONS, isAction, isResource, PermissionSet, RESOURCES, WILDCARD, type Action, type Resource } from "./permissions.js";
+import { ACTIONS, isAction, isResource, PermissionSet, RESOURCES, WILDCARD, type Action, type Resource } from "../rbac/permissions.js";
 import { forbiddenFor } from "./rbac.js";
 
 const AUTH_GROUP = "auth.clawbernetes.com";

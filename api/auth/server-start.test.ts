@@ -9,7 +9,7 @@ import YAML from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { runServer } from "../../cmd/server/run-server.js";
 import type { ServerConfig } from "../../cmd/server/server-config.js";
-import { authPaths } from "./endpoints.js";
+import { authPaths } from "../types/auth-api.js";
 
 const home = mkdtempSync(join(tmpdir(), "claw-auth-start-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));

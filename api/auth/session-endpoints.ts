@@ -5,7 +5,7 @@ import { ApiError, badRequest, unauthorized } from "../machinery/errors.js";
 import type { AuthenticationInfo } from "../server/admission.js";
 import { sendJson } from "../server/http-io.js";
 import type { RequestContext } from "../server/request-context.js";
-import type { SessionToken } from "./endpoints.js";
+import type { SessionToken } from "../types/auth-api.js";
 import type { AuthEndpointDeps } from "./endpoint-deps.js";
 import { callerOf, expectMethod, optionalNumber, readJsonObject, requiredString } from "./endpoint-io.js";
 import type { IssuedToken } from "./jwt-sessions.js";

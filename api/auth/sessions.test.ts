@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../machinery/clock.js";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
-import { authPaths, SECURITY_API } from "./endpoints.js";
+import { authPaths, SECURITY_API } from "../types/auth-api.js";
 import { as, createUser, json, keyFor, login, sessionFor, setPasswordAsAdmin } from "./testing/identity-fixtures.js";
 
 const HOUR = 3_600_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ApiKeySecret } from "../../api/auth/endpoints.js";
+import type { ApiKeySecret } from "../../api/types/auth-api.js";
 import { renderApiKeyBox } from "./api-key-box.js";
 
 const key = (change: Partial<ApiKeySecret> = {}): ApiKeySecret => ({

@@ -1,6 +1,6 @@
 // The box `claw auth apikey create` and `rotate` print, exactly as the guide shows it: the only time a secret is shown.
 
-import type { ApiKeySecret } from "../../api/auth/endpoints.js";
+import type { ApiKeySecret } from "../../api/types/auth-api.js";
 import { formatPermissions } from "./permission-list.js";
 
 const RULE = "═".repeat(64);

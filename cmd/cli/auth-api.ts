@@ -9,7 +9,7 @@ import {
   type SessionToken,
   type SetPasswordRequest,
   type WhoAmI,
-} from "../../api/auth/endpoints.js";
+} from "../../api/types/auth-api.js";
 import type { RestClient } from "../../api/client/rest-client.js";
 
 type Obj = Record<string, unknown>;

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from "../../api/machinery/clock.js";
 import { resolveClientConfig, type ClientConfigFlags, type ResolvedClientConfig } from "./config/client-config.js";
 import type { ErrorContext } from "./error-render.js";
 import { KindResolver } from "./kind-resolver.js";
+import type { OpenForensicAuditSource } from "./forensic-audit.js";
 
 export interface TextSink {
   write(text: string): unknown;
@@ -22,6 +23,8 @@ export interface CliDeps {
   signal?: AbortSignal;
   /** Adds `claw server` (the lead's entry point owns it). */
   serverCommand?: (program: Command) => void;
+  /** Reads the audit log straight from a store (`claw audit verify --data-dir`); the entry point supplies it. */
+  openForensicAuditSource?: OpenForensicAuditSource;
   /** Overrides the client version (tests). */
   version?: string;
 }

@@ -2,7 +2,7 @@
 // into single resource:action pairs, and a Ready condition that says whether the role grants them.
 
 import { toRfc3339 } from "../../api/machinery/clock.js";
-import { PermissionSet, permissionError } from "../../api/auth/permissions.js";
+import { PermissionSet, permissionError } from "../../api/rbac/permissions.js";
 import type { Role, RoleStatus } from "../../api/types/role.js";
 import { setCondition, type ConditionInput } from "../runtime/conditions.js";
 

@@ -2,8 +2,7 @@
 // grant together, and the RolesResolved and Ready conditions; a newly disabled user's sessions end now.
 
 import { toRfc3339 } from "../../api/machinery/clock.js";
-import { permissionsOrEmpty } from "../../api/auth/identity-records.js";
-import { PermissionSet } from "../../api/auth/permissions.js";
+import { PermissionSet, permissionsOrEmpty } from "../../api/rbac/permissions.js";
 import type { Role } from "../../api/types/role.js";
 import type { User, UserStatus } from "../../api/types/user.js";
 import { findCondition, setConditions, type ConditionInput } from "../runtime/conditions.js";

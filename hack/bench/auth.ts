@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import pino from "pino";
 import { Pool } from "undici";
 import { defaultAuthConfig } from "../../api/auth/auth-config.js";
-import { SECURITY_API, authPaths, type ApiKeySecret } from "../../api/auth/endpoints.js";
+import { SECURITY_API, authPaths, type ApiKeySecret } from "../../api/types/auth-api.js";
 import { Identity } from "../../api/auth/identity.js";
 import { systemClock } from "../../api/machinery/clock.js";
 import { loadCrdRegistry } from "../../api/schema/crd-registry.js";

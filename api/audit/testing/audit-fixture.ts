@@ -5,8 +5,8 @@ import { openSqliteStore } from "../../store/sqlite-store.js";
 import type { Store } from "../../store/store.js";
 import { defaultAuditConfig, type AuditConfig } from "../audit-config.js";
 import { AuditLog, type AuditLogOptions } from "../audit-log.js";
-import { ephemeralSigner, type CheckpointSigner } from "../checkpoint.js";
-import type { AuditEvent } from "../event.js";
+import { ephemeralSigner, type CheckpointSigner } from "../../client/audit/checkpoint.js";
+import type { AuditEvent } from "../../client/audit/event.js";
 
 export const auditConfig = (modify: (c: AuditConfig) => void = () => {}): AuditConfig => {
   const config = defaultAuditConfig("/nonexistent-claw-test");

@@ -2,7 +2,7 @@
 
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { AuditEntry } from "../event.js";
+import type { AuditEntry } from "../../client/audit/event.js";
 
 /** What the receiver does with its n-th request (1-based). */
 export type Answer = "ok" | "503" | "reset";

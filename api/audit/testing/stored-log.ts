@@ -2,8 +2,8 @@
 
 import { FakeClock } from "../../machinery/clock.js";
 import type { RawBatch } from "../batch-store.js";
-import type { Checkpoint, CheckpointSigner } from "../checkpoint.js";
-import type { AuditEvent } from "../event.js";
+import type { Checkpoint, CheckpointSigner } from "../../client/audit/checkpoint.js";
+import type { AuditEvent } from "../../client/audit/event.js";
 import { startTestLog, type TestLog } from "./audit-fixture.js";
 
 const TYPES = ["auth.login", "auth.logout", "resource.created", "secrets.accessed", "security.violation"] as const;

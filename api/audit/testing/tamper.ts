@@ -2,9 +2,9 @@
 // verifier's tests: each function takes the stored batches (parsed copies) and says which seq the
 // verifier must name as the first bad entry.
 
-import type { BatchRecord } from "../batch.js";
+import type { BatchRecord } from "../../client/audit/batch.js";
 import type { RawBatch } from "../batch-store.js";
-import type { AuditEntry } from "../event.js";
+import type { AuditEntry } from "../../client/audit/event.js";
 
 export type StoredLog = BatchRecord[];
 

@@ -1,8 +1,8 @@
 // Builders for identity tests against the real server (test/envtest.ts): roles, users, API keys with
 // their minted secrets, passwords and sessions, all made through the API as the bootstrap admin.
 
-import type { ApiKeySecret, SessionToken } from "../endpoints.js";
-import { authPaths, SECURITY_API } from "../endpoints.js";
+import type { ApiKeySecret, SessionToken } from "../../types/auth-api.js";
+import { authPaths, SECURITY_API } from "../../types/auth-api.js";
 
 export type Body = Record<string, any>;
 

@@ -3,9 +3,9 @@
 // verifier reads batch by batch without holding the log in memory.
 
 import { Agent, request, type Dispatcher } from "undici";
-import { auditPaths, type AuditEventList, type AuditLogHeader, type PublicKeyList } from "../../../api/audit/audit-api.js";
-import type { RawBatch } from "../../../api/audit/batch-store.js";
-import type { BatchSource } from "../../../api/audit/verify-log.js";
+import { auditPaths, type AuditEventList, type AuditLogHeader, type PublicKeyList } from "../../../api/types/audit-api.js";
+import type { RawBatch } from "../../../api/client/audit/batch.js";
+import type { BatchSource } from "../../../api/client/audit/verify-log.js";
 import { toConnectionError } from "../../../api/client/connection-error.js";
 import { authorizationHeaders } from "../../../api/client/credential.js";
 import type { QueryValue } from "../../../api/client/resource-path.js";

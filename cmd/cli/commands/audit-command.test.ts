@@ -3,12 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CommanderError } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { batchKey } from "../../../api/audit/batch.js";
-import type { AuditEntry } from "../../../api/audit/event.js";
+import { batchKey } from "../../../api/audit/batch-keys.js";
+import type { AuditEntry } from "../../../api/client/audit/event.js";
 import { appendMany, startTestLog } from "../../../api/audit/testing/audit-fixture.js";
 import { AUDITOR_TOKEN, OPERATOR_TOKEN, startAuditServer, type AuditServer } from "../../../api/audit/testing/audit-server.js";
 import { FakeClock } from "../../../api/machinery/clock.js";
 import { openSqliteStore } from "../../../api/store/sqlite-store.js";
+import { openForensicAuditSource } from "../../server/forensic-audit-source.js";
 import { CliSession, type CliDeps } from "../cli-session.js";
 import { renderError } from "../error-render.js";
 import { buildProgram, exitCodeOfCommanderError } from "../program.js";
@@ -53,7 +54,7 @@ describe("claw audit", () => {
   async function claw(args: string[], opts: { token?: string; terminal?: boolean } = {}): Promise<Run> {
     const stdout = new CapturedOutput();
     const stderr = opts.terminal ? new TerminalOutput() : new CapturedOutput();
-    const deps: CliDeps = { stdout, stderr, stdin: (async function* () {})(), env: {}, homeDir: home, clock: new FakeClock(NOW), version: "v9.9.9-test" };
+    const deps: CliDeps = { stdout, stderr, stdin: (async function* () {})(), env: {}, homeDir: home, clock: new FakeClock(NOW), version: "v9.9.9-test", openForensicAuditSource };
     const program = buildProgram(deps);
     // Until cmd/cli/program.ts registers it, the test adds the command itself.
     if (!program.commands.some((c) => c.name() === "audit")) addAuditCommand(program, new CliSession(deps, () => program.opts()));

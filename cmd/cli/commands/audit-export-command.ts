@@ -3,7 +3,7 @@
 // constant memory; a progress bar goes to stderr when stderr is a terminal.
 
 import type { Command } from "commander";
-import { MAX_PAGE } from "../../../api/audit/audit-api.js";
+import { MAX_PAGE } from "../../../api/types/audit-api.js";
 import { runAction } from "../cli-action.js";
 import { UsageError } from "../cli-errors.js";
 import type { CliSession } from "../cli-session.js";

@@ -1,8 +1,8 @@
 // `claw audit logs [--last N] [--type T] [--user U] [--since T] [--until T] [-o table|json|jsonl]`
 
 import type { Command } from "commander";
-import { MAX_LAST } from "../../../api/audit/audit-api.js";
-import type { AuditEntry } from "../../../api/audit/event.js";
+import { MAX_LAST } from "../../../api/types/audit-api.js";
+import type { AuditEntry } from "../../../api/client/audit/event.js";
 import type { QueryValue } from "../../../api/client/resource-path.js";
 import { runAction } from "../cli-action.js";
 import { UsageError } from "../cli-errors.js";

@@ -6,16 +6,12 @@
 
 import type { KeyObject } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Command } from "commander";
-import { BatchStore } from "../../../api/audit/batch-store.js";
-import type { VerifyReport, Witness } from "../../../api/audit/chain-verifier.js";
-import { parsePublicKeys } from "../../../api/audit/checkpoint.js";
-import { storeBatchSource, verifyLog, type BatchSource } from "../../../api/audit/verify-log.js";
-import { openEtcdStore } from "../../../api/store/etcd-store.js";
-import { openSqliteStore } from "../../../api/store/sqlite-store.js";
-import type { Store } from "../../../api/store/store.js";
+import type { VerifyReport, Witness } from "../../../api/client/audit/chain-verifier.js";
+import { parsePublicKeys } from "../../../api/client/audit/checkpoint.js";
+import { verifyLog, type BatchSource } from "../../../api/client/audit/verify-log.js";
 import { runAction } from "../cli-action.js";
+import type { ForensicAuditSource } from "../forensic-audit.js";
 import { ReportedFailure, UsageError } from "../cli-errors.js";
 import type { CliSession } from "../cli-session.js";
 import { ExitCode } from "../exit-codes.js";
@@ -104,23 +100,15 @@ interface OpenedSource {
 
 async function openSource(session: CliSession, flags: VerifyFlags): Promise<OpenedSource> {
   if (flags.dataDir || flags.etcdEndpoints) {
-    let store: Store;
-    if (flags.dataDir) {
-      try {
-        store = openSqliteStore({ path: join(flags.dataDir, "store.db"), lockTimeoutMs: 200 });
-      } catch (err) {
-        throw new UsageError(`cannot open the embedded store in ${flags.dataDir}: ${(err as Error).message}. A running server holds it: stop it, or verify through the API (omit --data-dir)`);
-      }
-    } else store = openEtcdStore({ endpoints: flags.etcdEndpoints!.split(",").map((e) => e.trim()), ...(flags.etcdPrefix ? { prefix: flags.etcdPrefix } : {}) });
-    const batches = new BatchStore(store);
-    const last = await batches.lastBatch();
-    const headSeq = last === undefined ? 0 : ((await batches.get(last))?.lastSeq ?? 0);
-    return {
-      source: storeBatchSource(batches),
-      headSeq,
-      publishedKeys: async () => parsePublished((await batches.publishedKeys()).map((k) => k.publicKeyPem)),
-      close: () => store.close(),
-    };
+    const open = session.deps.openForensicAuditSource;
+    if (!open) throw new UsageError("this build of claw cannot read a store directly; verify through the API (omit --data-dir and --etcd-endpoints)");
+    let opened: ForensicAuditSource;
+    try {
+      opened = await open({ ...(flags.dataDir ? { dataDir: flags.dataDir } : {}), ...(flags.etcdEndpoints ? { etcdEndpoints: flags.etcdEndpoints.split(",").map((e) => e.trim()) } : {}), ...(flags.etcdPrefix ? { etcdPrefix: flags.etcdPrefix } : {}) });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    return { source: opened.source, headSeq: opened.headSeq, publishedKeys: async () => parsePublished(await opened.publishedKeyPems()), close: opened.close };
   }
   const client = new AuditClient(session);
   const keys = await client.publicKeys();

@@ -2,7 +2,7 @@
 
 import type { Command } from "commander";
 import YAML from "yaml";
-import type { WhoAmI } from "../../../api/auth/endpoints.js";
+import type { WhoAmI } from "../../../api/types/auth-api.js";
 import { runAction } from "../cli-action.js";
 import { ReportedFailure, UsageError } from "../cli-errors.js";
 import { ExitCode } from "../exit-codes.js";

@@ -1,7 +1,7 @@
 // `claw auth login | refresh | logout`: session tokens (JWTs) kept in the client config, printed only when asked.
 
 import type { Command } from "commander";
-import type { SessionToken } from "../../../api/auth/endpoints.js";
+import type { SessionToken } from "../../../api/types/auth-api.js";
 import { RestClient } from "../../../api/client/rest-client.js";
 import { isUnauthorized } from "../../../api/machinery/errors.js";
 import { AuthApi } from "../auth-api.js";

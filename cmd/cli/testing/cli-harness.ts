@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeClock } from "../../../api/machinery/clock.js";
 import { runCli } from "../program.js";
+import { openForensicAuditSource } from "../../server/forensic-audit-source.js";
 
 /** A text sink that lets a test wait for output instead of sleeping. */
 export class CapturedOutput {
@@ -66,6 +67,7 @@ export class CliHarness {
       homeDir: this.homeDir,
       clock: opts.clock ?? this.clock,
       version: "v9.9.9-test",
+      openForensicAuditSource,
       ...(opts.signal ? { signal: opts.signal } : {}),
     }).then((code) => ({ code, stdout: stdout.text, stderr: stderr.text }));
     return { stdout, stderr, done };

@@ -3,7 +3,7 @@
 // It checks credentials but not permissions (tests say what to forbid); the real server has its own tests.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { authPaths, type AccessReview, type ApiKeySecret, type WhoAmI } from "../../../api/auth/endpoints.js";
+import { authPaths, type AccessReview, type ApiKeySecret, type WhoAmI } from "../../../api/types/auth-api.js";
 import type { KubeObject } from "../../../api/machinery/meta.js";
 import { startLoopbackServer } from "../../../api/client/testing/loopback-server.js";
 import type { ApiKey } from "../../../api/types/api-key.js";

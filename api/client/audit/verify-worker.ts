@@ -1,7 +1,7 @@
 // Worker thread of the parallel verifier (verify-parallel.ts): verifies the slices it is sent.
 
 import { parentPort, workerData } from "node:worker_threads";
-import type { RawBatch } from "./batch-store.js";
+import type { RawBatch } from "./batch.js";
 import { parsePublicKeys } from "./checkpoint.js";
 import { verifySlice } from "./verify-slice.js";
 

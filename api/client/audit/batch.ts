@@ -1,30 +1,9 @@
-// The storage unit: one Store key per batch of entries, created with `create` (fails if present), so the
-// first writer of batch N wins and the chain cannot fork (see audit-log.ts for the whole design).
-//
-//   /claw/audit/batches/{batch number, 16 digits}   BatchRecord, JSON
-//   /claw/audit/anchor                              Anchor: where the chain resumes after retention pruning
-//   /claw/audit/keys/{keyId}                        PublishedKey: every server's checkpoint public key
-//   /claw/audit/export/cursor                       the SIEM shipper's durable cursor and lease
+// The audit log's stored form, as the server writes it and any verifier reads it: one batch of entries
+// with its checkpoints, the anchor left by retention, the published keys (the server's key layout is in
+// api/audit/batch-keys.ts).
 
-import { internalKey } from "../store/keys.js";
 import type { Checkpoint } from "./checkpoint.js";
 import type { AuditEntry } from "./event.js";
-
-export const BATCH_PREFIX = internalKey("audit", "batches/");
-export const ANCHOR_KEY = internalKey("audit", "anchor");
-export const KEYS_PREFIX = internalKey("audit", "keys/");
-export const EXPORT_CURSOR_KEY = internalKey("audit", "export/cursor");
-
-const DIGITS = 16;
-
-export const batchKey = (batch: number): string => `${BATCH_PREFIX}${String(batch).padStart(DIGITS, "0")}`;
-
-/** The batch number of a batch key, or undefined for any other key. */
-export function batchNumberOf(key: string): number | undefined {
-  if (!key.startsWith(BATCH_PREFIX)) return undefined;
-  const digits = key.slice(BATCH_PREFIX.length);
-  return /^\d{16}$/.test(digits) ? Number(digits) : undefined;
-}
 
 export interface BatchRecord {
   v: 1;
@@ -54,6 +33,12 @@ export interface Anchor {
   prunedAt: string;
 }
 
+/** One stored batch, verbatim, with its number. */
+export interface RawBatch {
+  batch: number;
+  raw: string;
+}
+
 export interface PublishedKey {
   keyId: string;
   publicKeyPem: string;
@@ -78,6 +63,6 @@ export function decodeBatch(raw: string, key: string): BatchRecord {
 
 export function decodeAnchor(raw: string): Anchor {
   const a = JSON.parse(raw) as Partial<Anchor>;
-  if (typeof a.batch !== "number" || typeof a.seq !== "number" || typeof a.hash !== "string") throw new Error(`the audit anchor ${ANCHOR_KEY} is malformed; run \`claw audit verify\``);
+  if (typeof a.batch !== "number" || typeof a.seq !== "number" || typeof a.hash !== "string") throw new Error(`the audit anchor is malformed; run \`claw audit verify\``);
   return a as Anchor;
 }

@@ -171,3 +171,13 @@ export class PermissionSet {
     return out;
   }
 }
+
+/** The permissions of a list that may not parse (stored data written before a rule tightened): none when it does not. */
+export const permissionsOrEmpty = (texts: readonly string[] | undefined): PermissionSet => {
+  try {
+    return PermissionSet.parse(texts ?? []);
+  } catch (err) {
+    if (err instanceof PermissionSyntaxError) return PermissionSet.empty;
+    throw err;
+  }
+};

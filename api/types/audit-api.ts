@@ -1,7 +1,7 @@
 // The audit API's wire contract, shared by the server routes and the `claw audit` commands.
 
-import type { AuditEntry } from "./event.js";
-import type { Anchor, PublishedKey } from "./batch.js";
+import type { AuditEntry } from "../client/audit/event.js";
+import type { Anchor, PublishedKey } from "../client/audit/batch.js";
 
 export const AUDIT_GROUP = "audit.clawbernetes.com";
 /** Every audit endpoint is under this prefix; reading any of them needs the RBAC permission audit:read. */

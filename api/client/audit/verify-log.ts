@@ -2,8 +2,8 @@
 // dir or etcd) or the API (`claw audit verify`, page by page).
 
 import type { KeyObject } from "node:crypto";
-import { decodeAnchor, type Anchor } from "./batch.js";
-import { BATCH_PAGE, type BatchStore, type RawBatch } from "./batch-store.js";
+import { decodeAnchor, type Anchor, type RawBatch } from "./batch.js";
+
 import { ChainVerifier, type VerifyReport, type Witness } from "./chain-verifier.js";
 import { parallelAvailable, verifyLogParallel } from "./verify-parallel.js";
 
@@ -46,23 +46,6 @@ export async function verifyLog(source: BatchSource, opts: VerifyLogOptions): Pr
     opts.onProgress?.(verifier.lastVerifiedSeq);
   }
   return verifier.finish();
-}
-
-/** The store as a BatchSource. */
-export function storeBatchSource(batches: BatchStore, pageSize = BATCH_PAGE): BatchSource {
-  return {
-    anchor: async () => (await batches.anchor())?.raw,
-    async *pages() {
-      let after: number | undefined;
-      for (;;) {
-        const page = await batches.page(after, pageSize);
-        if (page.items.length > 0) yield page.items;
-        const last = page.items.at(-1);
-        if (!page.more || !last) return;
-        after = last.batch;
-      }
-    },
-  };
 }
 
 const failedBefore = (reason: string): VerifyReport => ({

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RawBatch } from "./batch-store.js";
+import type { RawBatch } from "./batch.js";
 import { ChainVerifier, type VerifyReport, type Witness } from "./chain-verifier.js";
 import { ephemeralSigner, parsePublicKeys } from "./checkpoint.js";
 import { entryHash } from "./entry-hash.js";
-import { appendMany, startTestLog } from "./testing/audit-fixture.js";
-import { writeStoredLog, type StoredLogFixture } from "./testing/stored-log.js";
-import { entryAt, locate, parseLog, serializeLog, truncateFrom, type StoredLog } from "./testing/tamper.js";
-import { storeBatchSource, verifyLog } from "./verify-log.js";
-import { batchKey } from "./batch.js";
+import { appendMany, startTestLog } from "../../audit/testing/audit-fixture.js";
+import { writeStoredLog, type StoredLogFixture } from "../../audit/testing/stored-log.js";
+import { entryAt, locate, parseLog, serializeLog, truncateFrom, type StoredLog } from "../../audit/testing/tamper.js";
+import { verifyLog } from "./verify-log.js";
+import { storeBatchSource } from "../../audit/batch-store.js";
+import { batchKey } from "../../audit/batch-keys.js";
 
 function verify(raws: readonly RawBatch[], fixture: StoredLogFixture, opts: { witness?: Witness; keys?: string } = {}): VerifyReport {
   const verifier = new ChainVerifier({ trustedKeys: parsePublicKeys(opts.keys ?? fixture.signer.publicKeyPem, "test"), checkSignatures: true, ...(opts.witness ? { witness: opts.witness } : {}) });

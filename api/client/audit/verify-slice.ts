@@ -2,7 +2,7 @@
 // where the slice claims to start; the caller checks that claim against where the previous slice ended.
 
 import type { KeyObject } from "node:crypto";
-import type { RawBatch } from "./batch-store.js";
+import type { RawBatch } from "./batch.js";
 import { ChainVerifier, type ChainState, type VerifyReport } from "./chain-verifier.js";
 
 export interface SliceResult {

@@ -6,18 +6,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { transpileForNode } from "../store/testdata/transpile-for-node.js";
-import type { RawBatch } from "./batch-store.js";
+import { transpileForNode } from "../../store/testdata/transpile-for-node.js";
+import type { RawBatch } from "./batch.js";
 import type { Witness } from "./chain-verifier.js";
 import { parsePublicKeys } from "./checkpoint.js";
-import { RetentionPruner } from "./retention.js";
-import { startTestLog } from "./testing/audit-fixture.js";
-import { writeStoredLog, type StoredLogFixture } from "./testing/stored-log.js";
-import { deleteEntry, editEntry, insertEntry, parseLog, prng, serializeLog, swapEntries, truncateFrom } from "./testing/tamper.js";
-import { storeBatchSource, verifyLog, type BatchSource } from "./verify-log.js";
-import { FakeClock } from "../machinery/clock.js";
+import { RetentionPruner } from "../../audit/retention.js";
+import { startTestLog } from "../../audit/testing/audit-fixture.js";
+import { writeStoredLog, type StoredLogFixture } from "../../audit/testing/stored-log.js";
+import { deleteEntry, editEntry, insertEntry, parseLog, prng, serializeLog, swapEntries, truncateFrom } from "../../audit/testing/tamper.js";
+import { verifyLog, type BatchSource } from "./verify-log.js";
+import { storeBatchSource } from "../../audit/batch-store.js";
+import { FakeClock } from "../../machinery/clock.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
+const root = fileURLToPath(new URL("../../..", import.meta.url));
 const TAMPERINGS = 40;
 
 const memorySource = (raws: readonly RawBatch[], anchor?: string): BatchSource => ({
@@ -34,7 +35,7 @@ describe("parallel verification", () => {
   let witness: Witness;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "claw-audit-parallel-"));
-    workerUrl = pathToFileURL(await transpileForNode({ entry: join(root, "api/audit/verify-worker.ts"), root, outDir: join(dir, "worker") }));
+    workerUrl = pathToFileURL(await transpileForNode({ entry: join(root, "api/client/audit/verify-worker.ts"), root, outDir: join(dir, "worker") }));
     fixture = await writeStoredLog({ entries: 400, checkpointEvery: 40, batchEntries: 9 });
     witness = { seq: fixture.lastCheckpoint.seq, hash: fixture.lastCheckpoint.hash };
   });
