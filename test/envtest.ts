@@ -3,24 +3,26 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
 import { systemClock, type Clock } from "../api/machinery/clock.js";
 import { loadCrdRegistry } from "../api/schema/crd-registry.js";
-import { createValidator } from "../api/schema/validator.js";
 import { defaultAuthConfig, type AuthConfig } from "../api/auth/auth-config.js";
 import { Identity } from "../api/auth/identity.js";
 import type { ScryptParams } from "../api/auth/passwords.js";
-import { ApiServer } from "../api/server/api-server.js";
-import { discoveryRoutes } from "../api/server/discovery-routes.js";
+import { AuditModule } from "../api/audit/audit-module.js";
+import { defaultAuditConfig, type AuditConfig } from "../api/audit/audit-config.js";
+import type { ApiServer } from "../api/server/api-server.js";
+import type { ModuleFactory } from "../api/server/module.js";
 import { openSqliteStore } from "../api/store/sqlite-store.js";
 import type { Store } from "../api/store/store.js";
-import { versionInfo } from "../cmd/server/version.js";
+import { assembleServer } from "../cmd/server/assemble-server.js";
 
 export interface EnvTest {
   url: string;
   token: string;
   server: ApiServer;
   identity: Identity;
+  /** The audit module, unless the envtest was started with `audit: false`. */
+  audit?: AuditModule;
   store: Store;
   dataDir: string;
   /** fetch with the admin credential. */
@@ -37,43 +39,38 @@ export interface EnvTestOptions {
   /** [auth] settings; the defaults of gateway.toml otherwise (RBAC on, a store-generated JWT secret). */
   auth?: { jwt?: Partial<AuthConfig["jwt"]>; rbac?: Partial<AuthConfig["rbac"]> };
   passwordParams?: ScryptParams;
+  /** [audit] settings (unsigned by default, so no key files); `false` leaves the audit module out. */
+  audit?: false | ((config: AuditConfig) => void);
+  maxWatchesPerIdentity?: number;
 }
 
 export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> {
   const dataDir = mkdtempSync(join(tmpdir(), "claw-envtest-"));
   const store = opts.sharedStore ?? opts.store ?? (await openSqliteStore({ path: join(dataDir, "store.db") }));
-  const registry = loadCrdRegistry();
   const clock = opts.clock ?? systemClock;
-  const logger = pino({ level: "silent" });
   const defaults = defaultAuthConfig();
   const config: AuthConfig = { jwt: { ...defaults.jwt, ...opts.auth?.jwt }, rbac: { ...defaults.rbac, ...opts.auth?.rbac } };
-  const randomBytes = (n: number) => crypto.getRandomValues(new Uint8Array(n));
-  const identity: Identity = new Identity({
+  let identity: Identity | undefined;
+  let audit: AuditModule | undefined;
+  const modules: ModuleFactory[] = [];
+  if (opts.audit !== false) {
+    const auditConfig = { ...defaultAuditConfig(dataDir), signLogs: false };
+    opts.audit?.(auditConfig);
+    modules.push((ctx) => (audit = new AuditModule(ctx, { config: auditConfig })));
+  }
+  modules.push((ctx) => (identity = new Identity(ctx, { config, ...(opts.passwordParams ? { passwordParams: opts.passwordParams } : {}) })));
+  const assembled = assembleServer({
     store,
-    registry,
+    registry: loadCrdRegistry(),
     clock,
-    logger,
-    config,
-    randomBytes,
-    service: () => server.service,
-    ...(opts.passwordParams ? { passwordParams: opts.passwordParams } : {}),
-  });
-  const server: ApiServer = new ApiServer({
-    store,
-    registry,
-    validator: createValidator(registry),
-    clock,
-    logger,
-    authenticators: identity.authenticators,
-    authorizer: identity.authorizer,
-    admission: identity.admission,
-    publicRoutes: identity.publicRoutes,
-    prefixRoutes: identity.prefixRoutes,
-    routes: discoveryRoutes(registry, versionInfo()),
-    version: versionInfo(),
+    random: { bytes: (n) => crypto.getRandomValues(new Uint8Array(n)) },
+    modules,
     ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
+    ...(opts.maxWatchesPerIdentity ? { maxWatchesPerIdentity: opts.maxWatchesPerIdentity } : {}),
   });
-  await identity.start();
+  const server = assembled.server;
+  if (!identity) throw new Error("envtest: the identity module was not built");
+  await assembled.startModules();
   const bootstrap = await identity.bootstrap();
   if (!bootstrap.created && !opts.sharedStore) throw new Error("envtest expects a fresh store");
   const address = await server.start({ host: "127.0.0.1", port: 0 });
@@ -84,6 +81,7 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
     token,
     server,
     identity,
+    ...(audit ? { audit } : {}),
     store,
     dataDir,
     request(path, init = {}) {
@@ -95,8 +93,7 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
       });
     },
     async stop() {
-      await server.stop();
-      identity.stop();
+      await assembled.stop();
       if (!opts.sharedStore) await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -26,10 +26,10 @@
 import type { Logger } from "pino";
 import type { Clock, Timer } from "../machinery/clock.js";
 import { serviceUnavailable } from "../machinery/errors.js";
-import type { Store } from "../store/store.js";
+import type { Store, TxnResult } from "../store/store.js";
 import { isExcluded, type AuditConfig } from "./audit-config.js";
 import type { BatchRecord } from "../client/audit/batch.js";
-import { BatchStore } from "./batch-store.js";
+import { BatchStore, type GuardedWrite } from "./batch-store.js";
 import type { PendingEntry } from "./chain-builder.js";
 import type { CheckpointSigner } from "../client/audit/checkpoint.js";
 import { AuditUnavailableError, ChainWriter, type AppendResult, type ChainWriterStats } from "./chain-writer.js";
@@ -126,6 +126,30 @@ export class AuditLog {
       return Promise.reject(err);
     }
     return this.writer.submit(entry);
+  }
+
+  /**
+   * Applies `write` and appends `events` in one store transaction (both or neither). The result is the
+   * transaction as it concerns this write alone. Events the log does not keep (disabled, excluded) leave
+   * a plain transaction. Fails closed like record().
+   */
+  async commit(write: GuardedWrite, events: readonly AuditEvent[]): Promise<TxnResult> {
+    const kept = this.enabled && !this.stopped ? events.filter((e) => !isExcluded(e.type, this.opts.config.excludeEvents)) : [];
+    if (kept.length === 0) {
+      if (this.enabled && this.stopped && events.length > 0) throw this.unavailable("the audit log is stopped (the server is shutting down)");
+      return this.opts.store.txn(write.compares, write.ops);
+    }
+    const entries = kept.map((e) => sanitizeEvent(e, this.opts.clock.now(), this.formatTime));
+    try {
+      const result = await this.writer.commit(entries, write);
+      if (!result.txn) throw new Error("the chain writer answered a write without its transaction");
+      return result.txn;
+    } catch (err) {
+      if (!(err instanceof AuditUnavailableError)) throw err;
+      if (this.opts.config.failClosed) throw this.unavailable(err.message);
+      this.opts.logger?.error({ err: err.message, types: kept.map((e) => e.type) }, "audit entries lost: [audit] fail_closed = false, so the write goes on without them");
+      return this.opts.store.txn(write.compares, write.ops);
+    }
   }
 
   /** append() with the fail-closed policy: ApiError 503 when the entry cannot be written and fail_closed is on. */

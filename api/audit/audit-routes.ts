@@ -1,14 +1,11 @@
-// The audit endpoints, mounted by the API server through `prefixRoutes`: queries, the raw log for
-// verification, the published signing keys and a status. Every one needs the permission audit:read. The
-// server runs no authorizer for prefix routes, and its path-based RBAC mapping knows only the resource
-// kinds, so each route names its resource and verb on the context (ctx.resource = "audit", ctx.verb =
-// "get", for metrics and the audit of the request) and asks `authorize` for audit:read itself.
+// The audit endpoints as route-table entries: queries, the raw log for verification, the published
+// signing keys and a status. Every one needs audit:read, declared here and checked by the pipeline.
 
-import type { Route } from "../server/api-server.js";
 import { sendJson, sendText } from "../server/http-io.js";
 import type { RequestContext } from "../server/request-context.js";
-import { badRequest, methodNotAllowed, pathNotFound } from "../machinery/errors.js";
-import { AUDIT_API, AUDIT_GROUP, MAX_LAST, MAX_PAGE, auditPaths, type AuditEventList, type AuditLogHeader, type AuditStatus, type PublicKeyList } from "../types/audit-api.js";
+import type { Route } from "../server/route-table.js";
+import { badRequest } from "../machinery/errors.js";
+import { AUDIT_GROUP, MAX_LAST, MAX_PAGE, auditPaths, type AuditEventList, type AuditLogHeader, type AuditStatus, type PublicKeyList } from "../types/audit-api.js";
 import type { AuditLog } from "./audit-log.js";
 import { AuditReader, type AuditQuery } from "./audit-reader.js";
 import { BATCH_PAGE, type BatchStore } from "./batch-store.js";
@@ -17,37 +14,26 @@ export interface AuditRoutesOptions {
   batches: BatchStore;
   /** The server's AuditLog, for /status (writability); optional for read-only mounts. */
   log?: AuditLog;
-  /**
-   * Throws ApiError 403 unless the caller (ctx.user) holds the permission; the lead wires it to the RBAC
-   * resolver (cmd/server/audit.ts: permissionCheck). Absent: any authenticated caller may read.
-   */
-  authorize?: PermissionCheck;
 }
 
-export type PermissionCheck = (ctx: RequestContext, permission: { resource: "audit"; action: "read" }) => Promise<void> | void;
-
-/** [prefix, route] pairs for ApiServer's `prefixRoutes`. */
-export function auditRoutes(opts: AuditRoutesOptions): [string, Route][] {
+export function auditRoutes(opts: AuditRoutesOptions): Route[] {
   const reader = new AuditReader(opts.batches);
-  const handlers: Record<string, (ctx: RequestContext) => Promise<void>> = {
-    [auditPaths.events]: (ctx) => serveEvents(ctx, reader),
-    [auditPaths.batches]: (ctx) => serveBatches(ctx, opts.batches, reader),
-    [auditPaths.publicKeys]: (ctx) => servePublicKeys(ctx, opts.batches),
-    [auditPaths.status]: (ctx) => serveStatus(ctx, reader, opts.log),
-  };
-  const route: Route = async (ctx) => {
-    const path = ctx.url.pathname.replace(/\/+$/, "");
-    const handler = handlers[path];
-    ctx.verb = "get";
-    ctx.resource = "audit";
-    ctx.subresource = path.slice(AUDIT_API.length + 1);
-    if (!handler) throw pathNotFound(path);
-    const method = ctx.req.method ?? "GET";
-    if (method !== "GET" && method !== "HEAD") throw methodNotAllowed(method, path);
-    await opts.authorize?.(ctx, { resource: "audit", action: "read" });
-    await handler(ctx);
-  };
-  return [[`${AUDIT_API}/`, route]];
+  const route = (sub: keyof typeof auditPaths, handler: (ctx: RequestContext) => Promise<void>): Route => ({
+    id: `audit.${sub}`,
+    method: "GET",
+    path: auditPaths[sub],
+    verb: "get",
+    target: { group: AUDIT_GROUP, version: "v1", resource: "audit", subresource: sub === "publicKeys" ? "publickeys" : sub },
+    access: { kind: "permission", resource: "audit", action: "read" },
+    cost: sub === "batches" ? "expensive" : "read",
+    handler,
+  });
+  return [
+    route("events", (ctx) => serveEvents(ctx, reader)),
+    route("batches", (ctx) => serveBatches(ctx, opts.batches, reader)),
+    route("publicKeys", (ctx) => servePublicKeys(ctx, opts.batches)),
+    route("status", (ctx) => serveStatus(ctx, reader, opts.log)),
+  ];
 }
 
 /** Parses the events endpoint's query string; ApiError 400 naming the bad parameter. */

@@ -2,7 +2,7 @@
 // contiguous, so the last one is found by probing), pages for verification and export, the anchor and
 // the published keys.
 
-import { KeyExistsError, KeyNotFoundError, isStoreError, type Store } from "../store/store.js";
+import { KeyExistsError, KeyNotFoundError, isStoreError, type Store, type TxnCompare, type TxnOp, type TxnOpResult, type TxnResult } from "../store/store.js";
 import { decodeAnchor, decodeBatch, encodeBatch, type Anchor, type BatchRecord, type PublishedKey, type RawBatch } from "../client/audit/batch.js";
 import type { BatchSource } from "../client/audit/verify-log.js";
 import { ANCHOR_KEY, BATCH_PREFIX, KEYS_PREFIX, batchKey, batchNumberOf } from "./batch-keys.js";
@@ -14,6 +14,18 @@ export type { RawBatch };
  * 0.9 MB (AuditLog's maxBatchBytes), so pages of three stay safe on either backend.
  */
 export const BATCH_PAGE = 3;
+
+/** A resource write to commit with a batch. */
+export interface GuardedWrite {
+  compares: readonly TxnCompare[];
+  ops: readonly TxnOp[];
+}
+
+export type BatchCommit =
+  | { succeeded: true; writes: (TxnResult | undefined)[] }
+  | { succeeded: false; batchTaken: boolean; failedWrites: Map<number, TxnResult> };
+
+const revisionOf = (r: TxnOpResult): number => (r.kind === "put" ? r.kv.modRevision : (r.deleted?.revision ?? 0));
 
 export class BatchStore {
   constructor(readonly store: Store) {}
@@ -88,6 +100,44 @@ export class BatchStore {
       if (err instanceof KeyExistsError || isStoreError(err, "KeyExists")) return false;
       throw err;
     }
+  }
+
+  /**
+   * Creates the batch and applies every write with it in one store transaction. When a compare fails,
+   * nothing is applied: `batchTaken` says another writer has this batch number, `failedWrites` answers
+   * each write whose own compares failed (indexes and revisions local to that write).
+   */
+  async commit(record: BatchRecord, writes: readonly (GuardedWrite | undefined)[]): Promise<BatchCommit> {
+    const compares: TxnCompare[] = [{ key: batchKey(record.batch), absent: true }];
+    const ops: TxnOp[] = [{ kind: "put", key: batchKey(record.batch), value: encodeBatch(record) }];
+    const spans = writes.map((w) => {
+      const span = { compareAt: compares.length, compares: w?.compares.length ?? 0, opAt: ops.length, ops: w?.ops.length ?? 0 };
+      if (w) {
+        compares.push(...w.compares);
+        ops.push(...w.ops);
+      }
+      return span;
+    });
+    const result = await this.store.txn(compares, ops);
+    if (result.succeeded) {
+      return {
+        succeeded: true,
+        writes: spans.map((span, i): TxnResult | undefined => {
+          if (!writes[i]) return undefined;
+          const results = result.results.slice(span.opAt, span.opAt + span.ops);
+          return { succeeded: true, revision: results.reduce((rev, r) => Math.max(rev, revisionOf(r)), 0) || result.revision, results };
+        }),
+      };
+    }
+    const failed = new Set(result.failedCompares);
+    const failedWrites = new Map<number, TxnResult>();
+    spans.forEach((span, i) => {
+      const local: number[] = [];
+      for (let k = 0; k < span.compares; k++) if (failed.has(span.compareAt + k)) local.push(k);
+      if (local.length > 0)
+        failedWrites.set(i, { succeeded: false, revision: result.revision, failedCompares: local, currentModRevisions: result.currentModRevisions.slice(span.compareAt, span.compareAt + span.compares) });
+    });
+    return { succeeded: false, batchTaken: failed.has(0), failedWrites };
   }
 
   async delete(batch: number): Promise<void> {

@@ -1,13 +1,17 @@
 // Writes batches onto the chain, one at a time per server, retrying onto the winner's head when another
-// server took the batch number first (see audit-log.ts for the storage design).
+// server took the batch number first (see audit-log.ts for the storage design). A submission may carry a
+// resource write (compares and ops): the batch and every write waiting with it commit in ONE store
+// transaction, so an entry exists exactly when its write does. When a write's own compare fails, only
+// that write is answered (with its compare's outcome) and the rest are retried without it.
 
 import type { Clock } from "../machinery/clock.js";
 import type { AuditConfig } from "./audit-config.js";
 import type { BatchRecord } from "../client/audit/batch.js";
-import type { BatchStore } from "./batch-store.js";
+import type { BatchStore, GuardedWrite } from "./batch-store.js";
 import { buildBatch, headAfter, type ChainHead, type PendingEntry } from "./chain-builder.js";
 import type { CheckpointSigner } from "../client/audit/checkpoint.js";
 import { GENESIS_HASH } from "../client/audit/entry-hash.js";
+import { TXN_MAX_OPS, type TxnResult } from "../store/store.js";
 
 /** The entry could not be made durable; the message says why. */
 export class AuditUnavailableError extends Error {
@@ -17,6 +21,12 @@ export class AuditUnavailableError extends Error {
 /** The result of an append: the entry's seq, or undefined when the log is disabled or the type excluded. */
 export interface AppendResult {
   seq: number | undefined;
+}
+
+/** The outcome of a submission: its entries' seqs and, for a write, the transaction as it concerns that write alone. */
+export interface CommitResult {
+  seqs: number[];
+  txn?: TxnResult;
 }
 
 export interface ChainWriterStats {
@@ -42,11 +52,15 @@ export interface ChainWriterOptions {
 }
 
 interface Pending {
-  entry: PendingEntry;
+  entries: PendingEntry[];
+  write?: GuardedWrite;
   size: number;
-  resolve: (result: AppendResult) => void;
+  resolve: (result: CommitResult) => void;
   reject: (err: Error) => void;
 }
+
+/** One transaction carries the batch key plus the writes: etcd's limit on ops counts them all. */
+const MAX_WRITE_OPS = TXN_MAX_OPS - 1;
 
 export class ChainWriter {
   readonly stats: ChainWriterStats = { appended: 0, batches: 0, checkpoints: 0, conflicts: 0, failures: 0 };
@@ -66,8 +80,14 @@ export class ChainWriter {
   }
 
   submit(entry: PendingEntry): Promise<AppendResult> {
+    return this.commit([entry]).then((r) => ({ seq: r.seqs[0] }));
+  }
+
+  /** Appends `entries` and applies `write` (if any) in one store transaction. */
+  commit(entries: PendingEntry[], write?: GuardedWrite): Promise<CommitResult> {
+    const size = entries.reduce((n, e) => n + JSON.stringify(e).length + 200, 0) + (write ? write.ops.reduce((n, op) => n + op.key.length + (op.kind === "put" ? op.value.length : 0), 0) : 0);
     return new Promise((resolve, reject) => {
-      this.queue.push({ entry, size: JSON.stringify(entry).length + 200, resolve, reject });
+      this.queue.push({ entries, ...(write ? { write } : {}), size, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
       // setImmediate, as the store's group commit: every request ready in this turn joins the batch.
@@ -126,11 +146,19 @@ export class ChainWriter {
 
   private take(): Pending[] {
     let bytes = 0;
+    let entries = 0;
+    let ops = 0;
+    let compares = 0;
     let count = 0;
-    while (count < this.queue.length && count < this.opts.maxEntries) {
-      const size = this.queue[count]!.size;
-      if (count > 0 && bytes + size > this.opts.maxBytes) break;
-      bytes += size;
+    while (count < this.queue.length) {
+      const next = this.queue[count]!;
+      const nextOps = next.write?.ops.length ?? 0;
+      const nextCompares = next.write?.compares.length ?? 0;
+      if (count > 0 && (bytes + next.size > this.opts.maxBytes || entries + next.entries.length > this.opts.maxEntries || ops + nextOps > MAX_WRITE_OPS || compares + nextCompares > MAX_WRITE_OPS)) break;
+      bytes += next.size;
+      entries += next.entries.length;
+      ops += nextOps;
+      compares += nextCompares;
       count++;
     }
     return this.queue.splice(0, count);
@@ -138,14 +166,16 @@ export class ChainWriter {
 
   private async write(take: Pending[]): Promise<void> {
     const { config, signer } = this.opts;
+    let pending = take;
     try {
-      for (let conflicts = 0; ; conflicts++) {
+      for (let conflicts = 0; ; ) {
         const head = this.head ?? (await this.refreshHead());
+        const entries = pending.flatMap((p) => p.entries);
         // A checkpoint-only batch is pointless once the head is signed (perhaps by another server).
-        if (take.length === 0 && (!signer || head.seq <= head.signedSeq || head.seq === 0)) return;
+        if (pending.length === 0 && (!signer || head.seq <= head.signedSeq || head.seq === 0)) return;
         const built = buildBatch({
           head,
-          entries: take.map((p) => p.entry),
+          entries,
           nowMs: this.opts.clock.now(),
           writer: this.opts.writer,
           hashChain: config.hashChain,
@@ -153,18 +183,30 @@ export class ChainWriter {
           checkpointEvery: config.checkpointEvery,
           checkpointIntervalMs: config.checkpointIntervalMs,
         });
-        if (await this.opts.batches.create(built.record)) {
+        const outcome = await this.opts.batches.commit(built.record, pending.map((p) => p.write));
+        if (outcome.succeeded) {
           this.head = built.head;
           this.lastBatchSeen = built.head.batch;
           this.stats.batches++;
-          this.stats.appended += take.length;
+          this.stats.appended += entries.length;
           this.stats.checkpoints += built.record.checkpoints.length;
-          take.forEach((p, i) => p.resolve({ seq: built.record.entries[i]!.seq }));
+          let next = 0;
+          pending.forEach((p, i) => {
+            const seqs = p.entries.map((_, k) => built.record.entries[next + k]!.seq);
+            next += p.entries.length;
+            p.resolve({ seqs, ...(outcome.writes[i] ? { txn: outcome.writes[i] } : {}) });
+          });
           this.opts.onWritten(built.record);
           return;
         }
+        // Writes whose own compares failed are answered now, without entries; the rest go again.
+        const failed = new Set(outcome.failedWrites.keys());
+        for (const [i, result] of outcome.failedWrites) pending[i]!.resolve({ seqs: [], txn: result });
+        pending = pending.filter((_, i) => !failed.has(i));
+        if (pending.length === 0 && take.length > 0) return;
+        if (!outcome.batchTaken) continue;
         this.stats.conflicts++;
-        if (conflicts >= this.opts.maxConflicts) throw new AuditUnavailableError(`batch ${built.record.batch} was taken by another server ${this.opts.maxConflicts} times in a row`);
+        if (++conflicts >= this.opts.maxConflicts) throw new AuditUnavailableError(`batch ${built.record.batch} was taken by another server ${this.opts.maxConflicts} times in a row`);
         await this.refreshHead(built.record.batch);
       }
     } catch (err) {
@@ -173,7 +215,7 @@ export class ChainWriter {
       this.stats.failures++;
       const error = err instanceof AuditUnavailableError ? err : new AuditUnavailableError(`the audit log could not be written: ${(err as Error).message}`);
       this.opts.onFailed(error);
-      for (const p of take) p.reject(error);
+      for (const p of pending) p.reject(error);
     }
   }
 }

@@ -4,9 +4,9 @@
 
 import type { Credential } from "../server/authentication.js";
 import type { RequestContext } from "../server/request-context.js";
-import type { AuditEvent, AuditOutcome, AuditResource } from "../client/audit/event.js";
+import type { AuditEvent } from "../client/audit/event.js";
 
-type Ctx = Pick<RequestContext, "req" | "url" | "user" | "verb" | "resource" | "subresource">;
+type Ctx = Pick<RequestContext, "req" | "url" | "user" | "info">;
 
 /** The caller: the user's name (an API key acts as its owner), or `anonymous`. */
 export const actorOf = (ctx: Pick<RequestContext, "user">): string => ctx.user?.name ?? "anonymous";
@@ -46,23 +46,7 @@ export function forbiddenEvent(ctx: Ctx, opts: { reason: string }): AuditEvent {
     actor: actorOf(ctx),
     ...withIp(ctx),
     outcome: "denied",
-    details: { status: 403, method: ctx.req.method ?? "GET", path: ctx.url.pathname, ...(ctx.verb ? { verb: ctx.verb } : {}), ...(ctx.resource ? { resource: ctx.resource } : {}), reason: opts.reason, ...authDetails(ctx) },
-  };
-}
-
-/** resource.created / updated / deleted: a write of a claw resource, with the outcome the client saw. */
-export function resourceChangeEvent(
-  ctx: Ctx,
-  opts: { operation: "create" | "update" | "delete"; resource: AuditResource; outcome: AuditOutcome; details?: Record<string, unknown> },
-): AuditEvent {
-  const type = opts.operation === "create" ? "resource.created" : opts.operation === "update" ? "resource.updated" : "resource.deleted";
-  return {
-    type,
-    actor: actorOf(ctx),
-    ...withIp(ctx),
-    resource: opts.resource,
-    outcome: opts.outcome,
-    details: { ...(ctx.verb ? { verb: ctx.verb } : {}), ...(ctx.subresource ? { subresource: ctx.subresource } : {}), ...authDetails(ctx), ...opts.details },
+    details: { status: 403, method: ctx.req.method ?? "GET", path: ctx.url.pathname, verb: ctx.info.verb, ...(ctx.info.resource ? { resource: ctx.info.resource } : {}), ...(ctx.info.subresource ? { subresource: ctx.info.subresource } : {}), reason: opts.reason, ...authDetails(ctx) },
   };
 }
 

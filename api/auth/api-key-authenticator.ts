@@ -1,6 +1,7 @@
 // Authenticates `X-API-Key: clk_…` and `Authorization: Bearer clk_…`: the key id in the secret finds the
 // hash record, the hash is compared in constant time, then the ApiKey and its owner are checked on every
-// request, so a revoked, expired or rotated key and a disabled owner are refused at once.
+// request, so a revoked, expired or rotated key and a disabled owner are refused at once, and so is an owner
+// that is not the user the key was minted for (deleted and created again under the same name).
 
 import { toRfc3339, type Clock } from "../machinery/clock.js";
 import { unauthorized } from "../machinery/errors.js";
@@ -31,6 +32,9 @@ export function apiKeyAuthenticator(opts: { records: IdentityRecords; clock: Clo
       const owner = records.users.peek(key.owner)?.value ?? (await records.users.get(key.owner));
       if (!owner) throw refuse(`the owner of API key ${keyId}, user "${key.owner}", does not exist`);
       if (owner.disabled) throw refuse(`the owner of API key ${keyId}, user "${key.owner}", is disabled`);
+      // A record from before keys were bound to a uid: bound to an owner no younger than the key itself.
+      const sameOwner = record.ownerUid !== undefined ? record.ownerUid === owner.uid : owner.createdAtMs <= key.createdAtMs;
+      if (!sameOwner) throw refuse(`API key ${keyId} was minted for an earlier user "${key.owner}", since deleted; the user of that name now is another one`);
       return {
         name: owner.name,
         groups: [AUTHENTICATED_GROUP],

@@ -1,19 +1,21 @@
 // Minting and rotating API key secrets. The hash record at /claw/apikey-secrets/{keyId} is created once
 // per key (store create) and replaced only by compare-and-swap for a higher spec.rotation, so each secret
 // is handed out exactly once. The status fields written here: keyId, rotation, lastRotatedAt, secretFetched
-// (the apikeys controller owns phase, expiresAt and the conditions).
+// (the apikeys controller owns phase, expiresAt and the conditions). The record names the owner's uid, so a
+// user deleted and created again under the same name does not inherit the key.
 
 import type { Logger } from "pino";
 import type { ApiKeySecret } from "../types/auth-api.js";
 import { toRfc3339, type Clock } from "../machinery/clock.js";
 import { alreadyExists, ApiError, conflict, isNotFound } from "../machinery/errors.js";
-import type { KubeObject } from "../machinery/meta.js";
+import { GROUP, type KubeObject } from "../machinery/meta.js";
 import type { UserInfo } from "../server/admission.js";
 import { refOf, type ResourceService } from "../server/resource-service.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
-import { internalKey } from "../store/keys.js";
+import { decodeObject, internalKey, resourceKey } from "../store/keys.js";
 import { isStoreError, type Store } from "../store/store.js";
 import type { ApiKey } from "../types/api-key.js";
+import type { User } from "../types/user.js";
 import { hashSecret, keyIdFor, newSecret } from "./api-key-secret.js";
 import { API_KEY_SECRETS_AREA, apiKeyExpiry, type ApiKeySecretRecord } from "./identity-records.js";
 
@@ -34,12 +36,14 @@ export class ApiKeyMinter {
   /**
    * Mints the secret of an ApiKey: the first one (`rotate: false`; 409 once it was issued for the current
    * spec.rotation), or a new one that replaces it at once (`rotate: true`, raising spec.rotation).
+   * `ownerUid`: the owner the caller's escalation check judged; 409 when the owner is now another user.
    */
-  async mint(name: string, opts: { rotate: boolean; user?: UserInfo }): Promise<ApiKeySecret> {
+  async mint(name: string, opts: { rotate: boolean; user?: UserInfo; ownerUid?: string }): Promise<ApiKeySecret> {
     const { apiKeys: info, clock } = this.opts;
     const service = this.opts.service();
     const key = (await service.get(info, name)) as ApiKey;
     this.checkUsable(key);
+    const ownerUid = await this.ownerUidOf(key, opts.ownerUid);
     const uid = key.metadata.uid ?? "";
     const keyId = keyIdFor(uid);
     const recordKey = internalKey(API_KEY_SECRETS_AREA, keyId);
@@ -59,7 +63,7 @@ export class ApiKeyMinter {
     }
     const secret = newSecret(keyId, this.opts.randomBytes);
     const now = toRfc3339(clock.now());
-    const record: ApiKeySecretRecord = { name, uid, sha256: hashSecret(secret), rotation, mintedAt: now };
+    const record: ApiKeySecretRecord = { name, uid, ownerUid, sha256: hashSecret(secret), rotation, mintedAt: now };
     try {
       if (existing) await this.opts.store.update(recordKey, JSON.stringify(record), existing.modRevision);
       else await this.opts.store.create(recordKey, JSON.stringify(record));
@@ -86,6 +90,17 @@ export class ApiKeyMinter {
     if (key.spec?.revoked) throw conflict(ref, "the key is revoked; create a new key");
     const expiresAtMs = apiKeyExpiry(key);
     if (expiresAtMs !== undefined && this.opts.clock.now() >= expiresAtMs) throw conflict(ref, `the key expired at ${toRfc3339(expiresAtMs)}; create a new key`);
+  }
+
+  /** The uid of the key's owner as stored now (not a cache): the user the secret will act as. */
+  private async ownerUidOf(key: ApiKey, expected: string | undefined): Promise<string> {
+    const owner = key.spec?.owner ?? "";
+    const ref = refOf(this.opts.apiKeys, key.metadata.name);
+    const kv = owner ? await this.opts.store.get(resourceKey(GROUP, "users", owner)) : undefined;
+    const uid = kv ? decodeObject<User>(kv).metadata.uid : undefined;
+    if (!uid) throw conflict(ref, `its owner, user "${owner}", does not exist; create the user first`);
+    if (expected !== undefined && expected !== uid) throw conflict(ref, `its owner, user "${owner}", was deleted and created again meanwhile; retry`);
+    return uid;
   }
 
   /** Best effort: the secret is already valid, so a failed status write is logged, not returned. */

@@ -1,62 +1,57 @@
-// Mounts the endpoints of api/auth/endpoints.ts on the ApiServer: login as a public route, the rest as
-// prefix routes tried before the generic resource handler (which serves only the status subresource).
+// The identity module's entries in the route table: sessions (login is public; refresh, logout, whoami and
+// access reviews need only a credential), passwords and API key secrets (a permission, with a named
+// policy beside it for the finer rule). The pipeline authorizes every one of them; none checks its own
+// permission.
 
-import { pathNotFound } from "../machinery/errors.js";
-import type { Route } from "../server/api-server.js";
 import type { RequestContext } from "../server/request-context.js";
+import type { AccessPolicy, Route } from "../server/route-table.js";
+import { AUTH_API, SECURITY_API } from "../types/auth-api.js";
 import { apiKeySecret } from "./api-key-endpoints.js";
 import type { AuthEndpointDeps } from "./endpoint-deps.js";
-import { AUTH_API, authPaths, SECURITY_API } from "../types/auth-api.js";
 import { setPassword } from "./password-endpoint.js";
 import { accessReview, whoami } from "./review-endpoints.js";
 import { login, logout, refresh } from "./session-endpoints.js";
 
-type Handler = (ctx: RequestContext, deps: AuthEndpointDeps) => Promise<void>;
+/** A user may change their own password without users:update — by proving the current one (the handler checks it). */
+export const ownPassword: AccessPolicy = ({ info, user }) => (info.name === user.name ? OWN_PASSWORD : undefined);
+export const OWN_PASSWORD = "own-password";
 
-const AUTH_HANDLERS: ReadonlyMap<string, Handler> = new Map([
-  [authPaths.refresh, refresh],
-  [authPaths.logout, logout],
-  [authPaths.whoami, whoami],
-  [authPaths.accessReview, accessReview],
-]);
+/** A key's owner may mint and rotate its secret without apikeys:admin (the handler checks ownership on the stored key). */
+export const keyOwner: AccessPolicy = () => KEY_OWNER;
+export const KEY_OWNER = "key-owner";
 
-/** `/…/{plural}/{name}/{sub}` under SECURITY_API, or undefined. */
-function subresourceOf(path: string, plural: string): { name: string; sub: string } | undefined {
-  const rest = path.slice(`${SECURITY_API}/${plural}/`.length).split("/");
-  if (rest.length !== 2 || !rest[0] || !rest[1]) return undefined;
-  try {
-    return { name: decodeURIComponent(rest[0]), sub: rest[1] };
-  } catch {
-    return undefined;
-  }
-}
+const AUTH_TARGET = { group: "auth.clawbernetes.com", version: "v1" };
 
-const trimmed = (ctx: RequestContext) => ctx.url.pathname.replace(/\/+$/, "");
-
-export function authPublicRoutes(deps: AuthEndpointDeps): Map<string, Route> {
-  return new Map<string, Route>([[authPaths.login, (ctx) => login(ctx, deps)]]);
-}
-
-export function authPrefixRoutes(deps: AuthEndpointDeps): [string, Route][] {
-  const auth: Route = async (ctx) => {
-    const path = trimmed(ctx);
-    const handler = AUTH_HANDLERS.get(path);
-    if (!handler) throw pathNotFound(path);
-    await handler(ctx, deps);
-  };
-  const password: Route = async (ctx) => {
-    const target = subresourceOf(trimmed(ctx), "users");
-    if (target?.sub !== "password") return false;
-    await setPassword(ctx, deps, target.name);
-  };
-  const apiKey: Route = async (ctx) => {
-    const target = subresourceOf(trimmed(ctx), "apikeys");
-    if (target?.sub !== "secret" && target?.sub !== "rotate") return false;
-    await apiKeySecret(ctx, deps, target.name, target.sub === "rotate");
-  };
+export function authRoutes(deps: AuthEndpointDeps): Route[] {
+  const run = (handler: (ctx: RequestContext, deps: AuthEndpointDeps) => Promise<void>) => (ctx: RequestContext) => handler(ctx, deps);
   return [
-    [`${AUTH_API}/`, auth],
-    [`${SECURITY_API}/users/`, password],
-    [`${SECURITY_API}/apikeys/`, apiKey],
+    { id: "auth.login", method: "POST", path: `${AUTH_API}/login`, verb: "create", target: { ...AUTH_TARGET, resource: "sessions" }, access: { kind: "public" }, cost: "expensive", handler: run(login) },
+    { id: "auth.refresh", method: "POST", path: `${AUTH_API}/refresh`, verb: "create", target: { ...AUTH_TARGET, resource: "sessions" }, access: { kind: "authenticated" }, cost: "write", handler: run(refresh) },
+    { id: "auth.logout", method: "POST", path: `${AUTH_API}/logout`, verb: "delete", target: { ...AUTH_TARGET, resource: "sessions" }, access: { kind: "authenticated" }, cost: "write", handler: run(logout) },
+    { id: "auth.whoami", method: "GET", path: `${AUTH_API}/whoami`, verb: "get", target: { ...AUTH_TARGET, resource: "whoami" }, access: { kind: "authenticated" }, cost: "read", handler: run(whoami) },
+    // Reviewing another user's access (spec.user) asks the authorizer for users:admin mid-request.
+    { id: "auth.accessreviews", method: "POST", path: `${AUTH_API}/accessreviews`, verb: "create", target: { ...AUTH_TARGET, resource: "accessreviews" }, access: { kind: "authenticated" }, cost: "read", handler: run(accessReview) },
+    {
+      id: "users.password",
+      method: "POST",
+      path: `${SECURITY_API}/users/{name}/password`,
+      verb: "update",
+      target: { group: "security.clawbernetes.com", version: "v1", resource: "users", subresource: "password" },
+      access: { kind: "permission", resource: "users", action: "update", policy: ownPassword },
+      cost: "expensive",
+      handler: (ctx) => setPassword(ctx, deps, ctx.info.name ?? ""),
+    },
+    ...(["secret", "rotate"] as const).map(
+      (sub): Route => ({
+        id: `apikeys.${sub}`,
+        method: "POST",
+        path: `${SECURITY_API}/apikeys/{name}/${sub}`,
+        verb: "create",
+        target: { group: "security.clawbernetes.com", version: "v1", resource: "apikeys", subresource: sub },
+        access: { kind: "permission", resource: "apikeys", action: "admin", policy: keyOwner },
+        cost: "write",
+        handler: (ctx) => apiKeySecret(ctx, deps, ctx.info.name ?? "", sub === "rotate"),
+      }),
+    ),
   ];
 }

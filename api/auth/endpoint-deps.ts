@@ -2,6 +2,7 @@
 
 import type { Clock } from "../machinery/clock.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
+import type { AuditSink } from "../server/module.js";
 import type { ResourceService } from "../server/resource-service.js";
 import type { ApiKeyMinter } from "./api-key-minting.js";
 import type { IdentityRecords } from "./identity-records.js";
@@ -21,6 +22,8 @@ export interface AuthEndpointDeps {
   passwords: PasswordStore;
   minter: ApiKeyMinter;
   service: () => ResourceService;
+  /** The audit log (the module context's sink): sessions, passwords and minted keys are recorded here. */
+  audit: AuditSink;
   users: ResourceInfo;
   apiKeys: ResourceInfo;
   clock: Clock;

@@ -1,17 +1,9 @@
-// What every imperative identity endpoint does first: the method, the JSON body, the caller.
+// What every imperative identity endpoint reads first: the JSON body and the caller.
 
-import { badRequest, methodNotAllowed, unauthorized } from "../machinery/errors.js";
+import { badRequest, unauthorized } from "../machinery/errors.js";
 import type { UserInfo } from "../server/admission.js";
 import { decodeBody, readBody } from "../server/http-io.js";
-import type { RequestContext, Verb } from "../server/request-context.js";
-
-/** Names the request for metrics and audit, and refuses any method but `method` with 405. */
-export function expectMethod(ctx: RequestContext, method: "GET" | "POST", labels: { verb: Verb; resource: string; subresource?: string }): void {
-  ctx.verb = labels.verb;
-  ctx.resource = labels.resource;
-  if (labels.subresource) ctx.subresource = labels.subresource;
-  if ((ctx.req.method ?? "GET") !== method) throw methodNotAllowed(ctx.req.method ?? "", ctx.url.pathname);
-}
+import type { RequestContext } from "../server/request-context.js";
 
 /** The JSON object body; `{}` for an empty body when `optional`. */
 export async function readJsonObject(ctx: RequestContext, opts: { maxBytes: number; optional?: boolean }): Promise<Record<string, unknown>> {

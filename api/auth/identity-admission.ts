@@ -2,7 +2,9 @@
 // keep an ApiKey's history honest, default_role, and escalation prevention (403):
 //   Role    create/widen: the writer holds every permission the role gains.
 //   User    roles added: the writer holds every permission of each; a missing role only by a `*:*` holder.
+//           Re-enabled: the writer holds all the user's roles grant, since its credentials work again.
 //   ApiKey  scopes added: the writer holds them; owner fixed; revocation final; rotation never goes back.
+//           Expiry later or removed: the writer holds all the key carries (its owner's roles ∩ its scopes).
 
 import { ApiError, invalid, type StatusCause } from "../machinery/errors.js";
 import { GROUP, type KubeObject } from "../machinery/meta.js";
@@ -12,8 +14,8 @@ import type { ApiKey } from "../types/api-key.js";
 import type { Role } from "../types/role.js";
 import type { User } from "../types/user.js";
 import type { RbacConfig } from "./auth-config.js";
-import { requireHeld } from "./escalation.js";
-import type { IdentityRecords } from "./identity-records.js";
+import { requireHeld, requireHoldsUser } from "./escalation.js";
+import { apiKeyExpiry, type IdentityRecords } from "./identity-records.js";
 import type { PermissionResolver } from "./permission-resolver.js";
 import { PermissionSet, permissionError } from "../rbac/permissions.js";
 
@@ -83,6 +85,11 @@ async function admitUser(deps: IdentityAdmissionDeps, request: AdmissionRequest)
     }
     await requireHeld({ resolver: deps.resolver, user: request.user, wanted: role.permissions, attempt: `assign role "${roleName}" to user "${name}"`, target: { kind: "users", name } });
   }
+  if ((request.oldObject as User | undefined)?.spec?.disabled === true && user.spec?.disabled !== true) {
+    const { roles, rolePermissions } = await deps.resolver.grantOf(user.spec?.roles ?? []);
+    const target = { username: name, roles, rolePermissions };
+    await requireHoldsUser({ resolver: deps.resolver, user: request.user, target, attempt: `re-enable user "${name}"`, ref: { kind: "users", name } });
+  }
   if (defaulted) return user;
 }
 
@@ -121,4 +128,16 @@ async function admitApiKey(deps: IdentityAdmissionDeps, request: AdmissionReques
     attempt: `${old ? "widen" : "create"} API key "${name}"`,
     target: { kind: "apikeys", name },
   });
+  if (old && outlives(key, old)) {
+    const target = await deps.resolver.heldBy(key.spec?.owner ?? "");
+    await requireHoldsUser({ resolver: deps.resolver, user: request.user, target, scopes: parsed(key.spec?.scopes), attempt: `extend the life of API key "${name}"`, ref: { kind: "apikeys", name } });
+  }
+}
+
+/** Whether an update lets a key live longer than before (a later expiry, or none): it revives a leaked expired secret. */
+function outlives(key: ApiKey, old: ApiKey): boolean {
+  const before = apiKeyExpiry(old);
+  if (before === undefined) return false;
+  const after = apiKeyExpiry({ ...key, metadata: { ...key.metadata, creationTimestamp: old.metadata.creationTimestamp } });
+  return after === undefined || !(after <= before);
 }

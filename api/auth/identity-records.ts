@@ -21,6 +21,8 @@ export interface UserRecord {
   uid: string;
   disabled: boolean;
   roles: string[];
+  /** metadata.creationTimestamp in ms (NaN when absent): a credential older than its user was issued for another. */
+  createdAtMs: number;
   /** Tokens issued before this instant (ms) are refused (status.sessionsRevokedAt, set by the users controller). */
   sessionsRevokedAtMs?: number;
 }
@@ -44,6 +46,8 @@ export interface ApiKeyRecord {
   /** Undefined for a key that never expires. */
   expiresAtMs?: number;
   deleting: boolean;
+  /** metadata.creationTimestamp in ms (NaN when absent). */
+  createdAtMs: number;
 }
 
 /** The internal record of a minted API key secret, at /claw/apikey-secrets/{keyId}: only a hash. */
@@ -51,6 +55,8 @@ export interface ApiKeySecretRecord {
   /** The ApiKey object's name and uid: a key deleted and created again under the same name is another key. */
   name: string;
   uid: string;
+  /** The owner's User uid when minted; absent in records written before keys were bound to it. */
+  ownerUid?: string;
   /** SHA-256 of the whole `clk_…` secret, hex. */
   sha256: string;
   /** The spec.rotation value this secret was minted for. */
@@ -74,6 +80,7 @@ export function toUserRecord(user: User): UserRecord {
     uid: user.metadata.uid ?? "",
     disabled: user.spec?.disabled === true,
     roles: user.spec?.roles ?? [],
+    createdAtMs: Date.parse(user.metadata.creationTimestamp ?? ""),
     ...(Number.isFinite(revokedAt) ? { sessionsRevokedAtMs: revokedAt } : {}),
   };
 }
@@ -101,6 +108,7 @@ export function toApiKeyRecord(key: ApiKey): ApiKeyRecord {
     // An unparseable expiry counts as expired: fail closed.
     ...(expiresAtMs !== undefined ? { expiresAtMs: Number.isFinite(expiresAtMs) ? expiresAtMs : 0 } : {}),
     deleting: key.metadata.deletionTimestamp !== undefined,
+    createdAtMs: Date.parse(key.metadata.creationTimestamp ?? ""),
   };
 }
 

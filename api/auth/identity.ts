@@ -1,20 +1,21 @@
-// The identity subsystem assembled for the ApiServer: authenticators (API key, JWT, the mTLS slot), the
-// RBAC authorizer, admission plugins, the endpoints of endpoints.ts, and the first start's bootstrap.
-// The constructor does no I/O; start() opens the watched caches and settles the JWT secret.
+// The identity module: authenticators (API key, JWT, the mTLS slot), the RBAC permission decider it
+// provides to the pipeline's authorizer, admission plugins, the identity routes (auth-routes.ts), and the
+// first start's bootstrap. The constructor does no I/O; start() opens the watched caches and settles the
+// JWT secret.
 
 import type { Logger } from "pino";
 import { toRfc3339, type Clock } from "../machinery/clock.js";
 import type { AdmissionPlugin } from "../server/admission.js";
-import type { Authorizer, Route } from "../server/api-server.js";
 import type { Authenticator } from "../server/authentication.js";
-import { DEFAULT_MAX_BODY_BYTES } from "../server/http-io.js";
+import type { PermissionDecider } from "../server/authorizer.js";
+import type { ModuleContext, ModuleRuntime, ServerModule } from "../server/module.js";
 import type { ResourceService } from "../server/resource-service.js";
-import type { ResourceInfo, ResourceRegistry } from "../schema/resource-info.js";
-import type { Store } from "../store/store.js";
+import type { Route } from "../server/route-table.js";
+import type { ResourceInfo } from "../schema/resource-info.js";
 import { apiKeyAuthenticator } from "./api-key-authenticator.js";
 import { ApiKeyMinter } from "./api-key-minting.js";
 import type { AuthConfig } from "./auth-config.js";
-import { authPrefixRoutes, authPublicRoutes } from "./auth-routes.js";
+import { authRoutes } from "./auth-routes.js";
 import { ensureBootstrapAdmin, type BootstrapResult } from "./bootstrap-admin.js";
 import { defaultRoleProtection } from "./default-roles.js";
 import type { AuthEndpointDeps } from "./endpoint-deps.js";
@@ -27,78 +28,80 @@ import { mtlsAuthenticator, type CertificateIdentity } from "./mtls-authenticato
 import { PasswordStore } from "./password-store.js";
 import { PasswordHasher, type ScryptParams } from "./passwords.js";
 import { PermissionResolver } from "./permission-resolver.js";
-import { createRbacAuthorizer } from "./rbac.js";
+import { rbacDecider } from "./rbac.js";
 import { TokenDenylist } from "./token-denylist.js";
 
 export interface IdentityOptions {
-  store: Store;
-  registry: ResourceRegistry;
-  clock: Clock;
-  logger: Logger;
   config: AuthConfig;
-  randomBytes: (n: number) => Uint8Array;
-  /** The ApiServer's resource service; called only after the server is constructed. */
-  service: () => ResourceService;
-  maxBodyBytes?: number;
   /** scrypt parameters for new passwords (default N=2^14, r=8, p=1). */
   passwordParams?: ScryptParams;
   /** How a verified client certificate maps to a username (default: its CN). */
   certificateIdentity?: CertificateIdentity;
 }
 
-export class Identity {
+export class Identity implements ServerModule {
+  readonly name = "identity";
   readonly records: IdentityRecords;
   readonly resolver: PermissionResolver;
   readonly minter: ApiKeyMinter;
   readonly denylist: TokenDenylist;
   readonly authenticators: readonly Authenticator[];
-  readonly authorizer: Authorizer;
   readonly admission: readonly AdmissionPlugin[];
-  readonly publicRoutes: ReadonlyMap<string, Route>;
-  readonly prefixRoutes: readonly [string, Route][];
+  readonly routes: readonly Route[];
+  readonly provides: { permissions: PermissionDecider };
   private sessions: JwtSessions | undefined;
+  private resources: ResourceService | undefined;
 
-  constructor(private readonly opts: IdentityOptions) {
-    const { store, clock, config, logger } = opts;
+  constructor(
+    private readonly ctx: ModuleContext,
+    private readonly opts: IdentityOptions,
+  ) {
+    const { store, clock, logger } = ctx;
+    const { config } = opts;
+    const randomBytes = (n: number) => ctx.random.bytes(n);
+    const service = () => this.service();
     this.records = new IdentityRecords({ store, clock, onWatchError: (err) => logger.warn({ err: err.message }, "identity cache watch restarting") });
     this.resolver = new PermissionResolver({ records: this.records, rbac: config.rbac });
-    this.minter = new ApiKeyMinter({ store, service: opts.service, apiKeys: this.info("apikeys"), clock, randomBytes: opts.randomBytes, logger });
+    this.minter = new ApiKeyMinter({ store, service, apiKeys: this.info("apikeys"), clock, randomBytes, logger });
     this.denylist = new TokenDenylist({ store, clock, onError: (err) => logger.warn({ err: (err as Error).message }, "sweeping expired logouts failed") });
     this.authenticators = [
       apiKeyAuthenticator({ records: this.records, clock }),
       jwtAuthenticator({ records: this.records, sessions: () => this.sessions }),
       mtlsAuthenticator({ records: this.records, ...(opts.certificateIdentity ? { identify: opts.certificateIdentity } : {}) }),
     ];
-    this.authorizer = createRbacAuthorizer({ resolver: this.resolver, store });
+    this.provides = { permissions: rbacDecider(this.resolver) };
     this.admission = [defaultRoleProtection, identityAdmission({ resolver: this.resolver, records: this.records, rbac: config.rbac })];
     const deps: AuthEndpointDeps = {
       records: this.records,
       resolver: this.resolver,
       sessions: () => this.requireSessions(),
       denylist: this.denylist,
-      hasher: new PasswordHasher({ randomBytes: opts.randomBytes, ...(opts.passwordParams ? { params: opts.passwordParams } : {}) }),
+      hasher: new PasswordHasher({ randomBytes, ...(opts.passwordParams ? { params: opts.passwordParams } : {}) }),
       passwords: new PasswordStore(store),
       minter: this.minter,
-      service: opts.service,
+      service,
+      audit: ctx.audit,
       users: this.info("users"),
       apiKeys: this.info("apikeys"),
       clock,
-      maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      maxBodyBytes: ctx.maxBodyBytes,
     };
-    this.publicRoutes = authPublicRoutes(deps);
-    this.prefixRoutes = authPrefixRoutes(deps);
+    this.routes = authRoutes(deps);
   }
 
-  async start(): Promise<void> {
-    const { config, logger, store, clock } = this.opts;
+  async start(runtime: ModuleRuntime): Promise<void> {
+    const { logger, store, clock } = this.ctx;
+    const { config } = this.opts;
+    const randomBytes = (n: number) => this.ctx.random.bytes(n);
+    this.resources = runtime.resources;
     await this.records.start();
-    const secret = config.jwt.secret ?? (await ensureJwtSecret({ store, randomBytes: this.opts.randomBytes, now: toRfc3339(clock.now()) }));
-    this.sessions = new JwtSessions({ config: config.jwt, secret, clock, randomBytes: this.opts.randomBytes });
+    const secret = config.jwt.secret ?? (await ensureJwtSecret({ store, randomBytes, now: toRfc3339(clock.now()) }));
+    this.sessions = new JwtSessions({ config: config.jwt, secret, clock, randomBytes });
     this.denylist.start();
     if (!config.rbac.enabled) logger.warn("[auth.rbac] enabled = false: every authenticated caller may do everything; use this only for tests");
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.denylist.stop();
     this.records.stop();
   }
@@ -106,13 +109,13 @@ export class Identity {
   /** Default roles when missing; on the store's first start, User admin and ApiKey bootstrap-admin with its secret. */
   bootstrap(): Promise<BootstrapResult> {
     return ensureBootstrapAdmin({
-      store: this.opts.store,
-      service: this.opts.service(),
+      store: this.ctx.store,
+      service: this.service(),
       roles: this.info("roles"),
       users: this.info("users"),
       apiKeys: this.info("apikeys"),
       minter: this.minter,
-      clock: this.opts.clock,
+      clock: this.ctx.clock,
     });
   }
 
@@ -121,8 +124,14 @@ export class Identity {
     return this.sessions;
   }
 
+  /** The server's resource service, once the module has started. */
+  service(): ResourceService {
+    if (!this.resources) throw new Error("the identity module has not started");
+    return this.resources;
+  }
+
   private info(plural: string): ResourceInfo {
-    const info = this.opts.registry.byPlural(plural);
+    const info = this.ctx.registry.byPlural(plural);
     if (!info) throw new Error(`the CRD registry has no ${plural}; is crds/ complete?`);
     return info;
   }

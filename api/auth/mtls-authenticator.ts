@@ -1,9 +1,12 @@
 // The slot for mTLS client certificates (node identity): when the TLS layer verified a client certificate
 // against the configured client CA, its subject names the user. The PKI issue decides the mapping; until
-// then the certificate's common name is the username, and that User must exist and be enabled.
+// then the certificate's common name is the username, and that User must exist, be enabled, and be no
+// younger than the certificate: a name is not an identity, so a user deleted and created again under the
+// same name does not inherit the certificates issued for the earlier one.
 
 import type { IncomingMessage } from "node:http";
 import type { PeerCertificate, TLSSocket } from "node:tls";
+import { toRfc3339 } from "../machinery/clock.js";
 import { unauthorized } from "../machinery/errors.js";
 import type { UserInfo } from "../server/admission.js";
 import type { Authenticator } from "../server/authentication.js";
@@ -12,6 +15,9 @@ import type { IdentityRecords } from "./identity-records.js";
 
 /** The username a verified certificate stands for, or undefined to ignore it. */
 export type CertificateIdentity = (cert: PeerCertificate) => string | undefined;
+
+/** Issuers backdate notBefore for clock skew (our PKI by a minute, others by up to five). */
+const BACKDATING_MS = 5 * 60_000;
 
 export const commonNameIdentity: CertificateIdentity = (cert) => {
   const cn = cert.subject?.CN;
@@ -39,6 +45,11 @@ export function mtlsAuthenticator(opts: { records: IdentityRecords; identify?: C
       const user = await opts.records.users.get(username);
       if (!user) throw unauthorized(`Unauthorized: the client certificate names user "${username}", who does not exist`);
       if (user.disabled) throw unauthorized(`Unauthorized: user "${username}" is disabled`);
+      const issuedAtMs = Date.parse(cert?.valid_from ?? "");
+      if (!(issuedAtMs >= user.createdAtMs - BACKDATING_MS))
+        throw unauthorized(
+          `Unauthorized: the client certificate for user "${username}" was issued ${Number.isFinite(issuedAtMs) ? `at ${toRfc3339(issuedAtMs)}, ` : ""}before that user was created (${Number.isFinite(user.createdAtMs) ? toRfc3339(user.createdAtMs) : "unknown"}), so for an earlier user of that name; issue a new certificate`,
+        );
       return {
         name: user.name,
         groups: [AUTHENTICATED_GROUP],

@@ -47,19 +47,34 @@ export class PermissionResolver {
     return this.opts.rbac.enabled;
   }
 
-  /** What a user's roles grant (no key scopes): for access reviews of another user and for escalation checks. */
-  async ofUser(username: string): Promise<Effective> {
-    const { users, roles: roleCache } = this.opts.records;
+  /**
+   * What a user's roles grant whatever the user's state, disabled or not: what a credential for them would
+   * carry once they are enabled, so what anyone who mints one, sets their password or enables them must hold.
+   */
+  async heldBy(username: string): Promise<Effective> {
+    const { users } = this.opts.records;
     const user = users.peek(username)?.value ?? (await users.get(username));
+    const { roles, rolePermissions } = await this.grantOf(user?.roles ?? []);
+    return { username, ...(user ? { user } : {}), roles, rolePermissions, permissions: rolePermissions };
+  }
+
+  /** What roles of these names grant together, and which of them exist. */
+  async grantOf(names: readonly string[]): Promise<{ roles: RoleGrant[]; rolePermissions: PermissionSet }> {
+    const { roles: roleCache } = this.opts.records;
     const roles: RoleGrant[] = [];
     let rolePermissions = PermissionSet.empty;
-    for (const name of user?.roles ?? []) {
+    for (const name of names) {
       const role = roleCache.peek(name)?.value ?? (await roleCache.get(name));
       roles.push(role ? { name, permissions: role.permissions } : { name });
       if (role) rolePermissions = rolePermissions === PermissionSet.empty ? role.permissions : rolePermissions.union(role.permissions);
     }
-    if (user?.disabled) rolePermissions = PermissionSet.empty;
-    return { username, ...(user ? { user } : {}), roles, rolePermissions, permissions: rolePermissions };
+    return { roles, rolePermissions };
+  }
+
+  /** What a user's roles grant now (no key scopes; nothing while disabled): for access reviews of another user. */
+  async ofUser(username: string): Promise<Effective> {
+    const held = await this.heldBy(username);
+    return held.user?.disabled ? { ...held, rolePermissions: PermissionSet.empty, permissions: PermissionSet.empty } : held;
   }
 
   /** The decision alone, without the reason. */

@@ -7,14 +7,12 @@ import { sendJson } from "../server/http-io.js";
 import type { RequestContext } from "../server/request-context.js";
 import type { AccessReview, WhoAmI } from "../types/auth-api.js";
 import type { AuthEndpointDeps } from "./endpoint-deps.js";
-import { callerOf, expectMethod, readJsonObject } from "./endpoint-io.js";
+import { callerOf, readJsonObject } from "./endpoint-io.js";
 import { ACTIONS, isAction, isResource, PermissionSet, RESOURCES, WILDCARD, type Action, type Resource } from "../rbac/permissions.js";
-import { forbiddenFor } from "./rbac.js";
 
 const AUTH_GROUP = "auth.clawbernetes.com";
 
 export async function whoami(ctx: RequestContext, deps: AuthEndpointDeps): Promise<void> {
-  expectMethod(ctx, "GET", { verb: "get", resource: "whoami" });
   const caller = callerOf(ctx);
   const effective = await deps.resolver.of(caller);
   const auth = caller.authentication;
@@ -56,7 +54,6 @@ const invalidReview = (causes: StatusCause[]) =>
   });
 
 export async function accessReview(ctx: RequestContext, deps: AuthEndpointDeps): Promise<void> {
-  expectMethod(ctx, "POST", { verb: "create", resource: "accessreviews" });
   const caller = callerOf(ctx);
   const body = await readJsonObject(ctx, { maxBytes: deps.maxBodyBytes });
   const spec = parseReview(body);
@@ -65,8 +62,7 @@ export async function accessReview(ctx: RequestContext, deps: AuthEndpointDeps):
   if (spec.user === undefined || spec.user === caller.name) {
     status = resolver.decide(await resolver.of(caller), spec.resource, spec.action);
   } else {
-    const mine = resolver.decide(await resolver.of(caller), "users", "admin");
-    if (!mine.allowed) throw forbiddenFor({ user: caller, action: "review the access of", what: "users", name: spec.user, reason: mine.reason });
+    await ctx.authorize({ resource: "users", action: "admin" });
     const other = await resolver.ofUser(spec.user);
     status = !other.user && resolver.rbacEnabled ? { allowed: false, reason: `user "${spec.user}" does not exist` } : resolver.decide(other, spec.resource, spec.action);
   }

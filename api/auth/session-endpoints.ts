@@ -7,7 +7,7 @@ import { sendJson } from "../server/http-io.js";
 import type { RequestContext } from "../server/request-context.js";
 import type { SessionToken } from "../types/auth-api.js";
 import type { AuthEndpointDeps } from "./endpoint-deps.js";
-import { callerOf, expectMethod, optionalNumber, readJsonObject, requiredString } from "./endpoint-io.js";
+import { callerOf, optionalNumber, readJsonObject, requiredString } from "./endpoint-io.js";
 import type { IssuedToken } from "./jwt-sessions.js";
 
 const HOUR_MS = 3_600_000;
@@ -21,10 +21,9 @@ const sessionToken = (issued: IssuedToken): SessionToken => ({
 });
 
 export async function login(ctx: RequestContext, deps: AuthEndpointDeps): Promise<void> {
-  expectMethod(ctx, "POST", { verb: "create", resource: "login" });
   const body = await readJsonObject(ctx, { maxBytes: deps.maxBodyBytes });
   const username = requiredString(body, "username");
-  ctx.auditNotes = { ...ctx.auditNotes, username };
+  ctx.auditAs = { type: "auth.login", actor: username, resource: userResource(username), details: { method: "password" } };
   const password = requiredString(body, "password");
   const sessions = deps.sessions();
   const expiryHours = sessions.expiryHours(optionalNumber(body, "expiryHours"));
@@ -35,6 +34,7 @@ export async function login(ctx: RequestContext, deps: AuthEndpointDeps): Promis
   const ok = await deps.hasher.verify(password, record);
   if (!ok || !user) throw unauthorized(LOGIN_FAILED);
   const issued = await sessions.issue({ username: user.name, userUid: user.uid, expiryHours });
+  await deps.audit.record({ type: "auth.login", actor: user.name, ...ipOf(ctx), resource: userResource(user.name), outcome: "success", details: { method: "password", tokenId: issued.claims.tokenId } });
   sendJson(ctx.res, 200, sessionToken(issued));
 }
 
@@ -46,7 +46,6 @@ function sessionOf(ctx: RequestContext, what: string): AuthenticationInfo & { to
 }
 
 export async function refresh(ctx: RequestContext, deps: AuthEndpointDeps): Promise<void> {
-  expectMethod(ctx, "POST", { verb: "create", resource: "refresh" });
   const session = sessionOf(ctx, "refresh");
   const body = await readJsonObject(ctx, { maxBytes: deps.maxBodyBytes, optional: true });
   const sessions = deps.sessions();
@@ -61,15 +60,22 @@ export async function refresh(ctx: RequestContext, deps: AuthEndpointDeps): Prom
     throw badRequest(`the session reached its maximum lifetime (${toRfc3339(session.sessionMaxExpiresAtMs)}, max_expiry_hours after login); log in again (claw auth login)`);
   const user = await deps.records.users.get(callerOf(ctx).name);
   if (!user) throw unauthorized();
+  // One live token per session: the first refresh of a token spends it (a store create), so a concurrent one loses.
+  if (!(await deps.denylist.claim(session.tokenId, { expiresAtMs: session.tokenExpiresAtMs, username: user.name })))
+    throw new ApiError(409, "Conflict", "the session token was already refreshed or logged out; use the token that refresh returned, or log in again (claw auth login)");
   const issued = await sessions.issue({ username: user.name, userUid: user.uid, expiryHours, maxExpiresAtMs: session.sessionMaxExpiresAtMs });
-  // One live token per session: the one refreshed stops working.
-  await deps.denylist.revoke(session.tokenId, { expiresAtMs: session.tokenExpiresAtMs, username: user.name });
+  await deps.audit.record({ type: "auth.token.refreshed", actor: user.name, ...ipOf(ctx), resource: userResource(user.name), outcome: "success", details: { from: session.tokenId, tokenId: issued.claims.tokenId } });
   sendJson(ctx.res, 200, sessionToken(issued));
 }
 
 export async function logout(ctx: RequestContext, deps: AuthEndpointDeps): Promise<void> {
-  expectMethod(ctx, "POST", { verb: "create", resource: "logout" });
   const session = sessionOf(ctx, "logout");
   await deps.denylist.revoke(session.tokenId, { expiresAtMs: session.tokenExpiresAtMs, username: callerOf(ctx).name });
+  await deps.audit.record({ type: "auth.logout", actor: callerOf(ctx).name, ...ipOf(ctx), resource: userResource(callerOf(ctx).name), outcome: "success", details: { tokenId: session.tokenId } });
   sendJson(ctx.res, 200, {});
 }
+
+const userResource = (name: string) => ({ group: "security.clawbernetes.com", kind: "User", name });
+
+/** The client's address for an audit entry. */
+export const ipOf = (ctx: RequestContext): { sourceIp?: string } => (ctx.req.socket?.remoteAddress ? { sourceIp: ctx.req.socket.remoteAddress } : {});

@@ -15,10 +15,20 @@ export class TokenDenylist {
 
   /** Denies a token until it expires; idempotent. */
   async revoke(tokenId: string, record: RevokedTokenRecord): Promise<void> {
+    await this.claim(tokenId, record);
+  }
+
+  /**
+   * Denies a token and says whether this call did it: false when it was already denied. A store create, so
+   * of several callers at once, on any server sharing the store, exactly one gets true.
+   */
+  async claim(tokenId: string, record: RevokedTokenRecord): Promise<boolean> {
     try {
       await this.opts.store.create(internalKey(REVOKED_TOKENS_AREA, tokenId), JSON.stringify(record));
+      return true;
     } catch (err) {
       if (!isStoreError(err, "KeyExists")) throw err;
+      return false;
     }
   }
 

@@ -10,6 +10,7 @@ import { ndjsonValues } from "./ndjson-lines.js";
 import { groupVersionPath, queryString, resourcePath, type QueryValue } from "./resource-path.js";
 import { ResourceClient } from "./resource-client.js";
 import { errorFromResponse } from "./response-error.js";
+import { warningTexts } from "./warning-header.js";
 
 export interface TlsOptions {
   /** PEM of the CA that signed the server certificate. */
@@ -36,6 +37,11 @@ export interface RestClientOptions {
   maxConnections?: number;
   /** A shared pool; when given the client does not close it. */
   dispatcher?: Dispatcher;
+  /**
+   * Told the text of each `Warning: 299` header of every response, errors included (client-go's
+   * WarningHandler): `unknown field "spec.foo"` when the server dropped a field it does not know.
+   */
+  onWarning?: (text: string) => void;
 }
 
 export interface RequestOptions {
@@ -97,12 +103,14 @@ export class RestClient {
   private readonly ownsDispatcher: boolean;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
+  private readonly onWarning: ((text: string) => void) | undefined;
 
   constructor(options: RestClientOptions) {
     this.server = options.server.replace(/\/+$/, "");
     this.gv = { group: options.group ?? GROUP, version: options.version ?? VERSION };
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.headers = { "user-agent": options.userAgent ?? "claw", ...authorizationHeaders(options.credential) };
+    this.onWarning = options.onWarning;
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher = options.dispatcher ?? new Agent({ connections: options.maxConnections ?? 128, connect: connectOptions(options.tls) });
   }
@@ -247,6 +255,7 @@ export class RestClient {
     } catch (err) {
       throw toConnectionError(this.server, err) ?? err;
     }
+    if (this.onWarning) for (const text of warningTexts(response.headers.warning)) this.onWarning(text);
     if (response.statusCode >= 400) throw await errorFromResponse(response);
     return response;
   }

@@ -3,6 +3,7 @@
 
 import type { KubeObject } from "../machinery/meta.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
+import type { SystemRule } from "./authorizer.js";
 import type { Subresource } from "./object-rules.js";
 
 export type Operation = "CREATE" | "UPDATE" | "DELETE";
@@ -13,6 +14,8 @@ export interface UserInfo {
   groups: string[];
   /** How the caller proved who they are; set by the authenticators of api/auth. */
   authentication?: AuthenticationInfo;
+  /** A system identity (the in-process controllers): not a User, so no one can disable it; authorized by fixed rules only. */
+  system?: { rules: readonly SystemRule[] };
 }
 
 export interface AuthenticationInfo {

@@ -1,32 +1,39 @@
-// The API server: authentication, routing to resources, discovery and health, metrics and logs.
-// The constructor does no I/O; start() starts the shared watch and listens.
+// The API server: one pipeline over one route table. Every request goes, in this order, through
+//   requestInfo   what it asks, decided once from method, path and the route table (pure, before anything else)
+//   guard         the gateway guard's slot (connection limits, blocklist, cost); empty until that module lands
+//   authenticate  the modules' authenticators; a public route needs none
+//   authorize     the route's declared access, always — no route authorizes itself
+//   route         the handler
+// RequestInfo comes first because the guard charges by the route's cost class and a refused request's
+// audit entry names what was asked. The constructor does no I/O; start() starts the shared watch and listens.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Clock } from "../machinery/clock.js";
-import { badRequest, pathNotFound, unauthorized } from "../machinery/errors.js";
+import { badRequest, methodNotAllowed, pathNotFound, unauthorized } from "../machinery/errors.js";
 import type { ResourceRegistry } from "../schema/resource-info.js";
 import type { Validator } from "../schema/validator.js";
 import type { Store } from "../store/store.js";
 import type { AdmissionPlugin } from "./admission.js";
 import { authenticate, type Authenticator } from "./authentication.js";
+import { authorizePermission, authorizeRoute, denyAll, type PermissionDecider } from "./authorizer.js";
+import { discoveryRoutes } from "./discovery-routes.js";
+import { isClientAbort } from "./client-abort.js";
 import { serveHealth } from "./health.js";
 import { DEFAULT_MAX_BODY_BYTES, sendError, sendJson, sendText, toApiError } from "./http-io.js";
 import { ServerMetrics } from "./metrics.js";
-import type { RequestAuditor } from "./request-auditor.js";
+import type { AuditSink, RequestObserver } from "./module.js";
+import { unauditedSink } from "./module.js";
 import type { RequestContext } from "./request-context.js";
-import { handleResource } from "./resource-handlers.js";
+import { resolveRequestInfo, type RequestInfo } from "./request-info.js";
+import { resourceRoutes } from "./resource-routes.js";
 import { ResourceService } from "./resource-service.js";
+import { RouteTable, type Route } from "./route-table.js";
 import { WatchHub } from "./watch-hub.js";
+import { WatchLimiter } from "./watch-limit.js";
 import { WatchStreamer } from "./watch-stream.js";
-
-/** A handler for an exact path (discovery, openapi, imperative endpoints). Return false to fall through. */
-export type Route = (ctx: RequestContext) => Promise<void | false> | void | false;
-
-/** Decides whether an authenticated request may proceed; throws ApiError 403 to refuse. */
-export type Authorizer = (ctx: RequestContext) => Promise<void> | void;
 
 export interface VersionInfo {
   major: string;
@@ -48,6 +55,9 @@ export interface ServingTls {
   cipherSuites?: string;
 }
 
+/** The guard's slot in the pipeline: throws ApiError (429, 403) to refuse a request before authentication. */
+export type Guard = (ctx: RequestContext) => Promise<void> | void;
+
 export interface ApiServerOptions {
   store: Store;
   registry: ResourceRegistry;
@@ -55,37 +65,39 @@ export interface ApiServerOptions {
   clock: Clock;
   logger: Logger;
   authenticators: readonly Authenticator[];
-  authorizer?: Authorizer;
+  /** Decides `resource:action` for a caller (the identity module); grants nothing when absent. */
+  permissions?: PermissionDecider;
   admission?: readonly AdmissionPlugin[];
-  /** Exact-path routes served after authentication (discovery, openapi, …). */
-  routes?: ReadonlyMap<string, Route>;
-  /** Routes by path prefix, tried in order after exact routes; they authorize their own requests. */
-  prefixRoutes?: readonly [string, Route][];
-  /** Exact-path routes served without authentication (login). */
-  publicRoutes?: ReadonlyMap<string, Route>;
+  /** The modules' routes; resource, discovery, health, version and metrics routes are the server's own. */
+  routes?: readonly Route[];
+  guard?: Guard;
+  /** Commits writes with their audit entries (the audit module); plain store transactions when absent. */
+  audit?: AuditSink;
+  observers?: readonly RequestObserver[];
   version: VersionInfo;
   maxBodyBytes?: number;
   bookmarkIntervalMs?: number;
+  maxWatchesPerIdentity?: number;
   metrics?: ServerMetrics;
   healthChecks?: Record<string, () => Promise<void>>;
-  /** The audit log's hooks (api/server/request-auditor.ts). */
-  auditor?: RequestAuditor;
 }
-
-const PUBLIC_PATHS = new Set(["/healthz", "/livez", "/readyz", "/version"]);
 
 export class ApiServer {
   readonly metrics: ServerMetrics;
   readonly service: ResourceService;
   readonly store: Store;
+  readonly routes: RouteTable;
   private readonly hub: WatchHub;
   private readonly watches: WatchStreamer;
+  private readonly decider: PermissionDecider;
   private server: Server | undefined;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.metrics = opts.metrics ?? new ServerMetrics();
     this.store = this.metrics.instrument(opts.store);
-    this.service = new ResourceService({ store: this.store, validator: opts.validator, clock: opts.clock, ...(opts.admission ? { admission: opts.admission } : {}) });
+    this.decider = opts.permissions ?? denyAll;
+    const audit = opts.audit ?? unauditedSink(this.store);
+    this.service = new ResourceService({ store: this.store, validator: opts.validator, clock: opts.clock, commit: (write) => audit.commit(write), ...(opts.admission ? { admission: opts.admission } : {}) });
     this.hub = new WatchHub({
       store: opts.store,
       prefix: "/registry/",
@@ -96,9 +108,17 @@ export class ApiServer {
       hub: this.hub,
       service: this.service,
       clock: opts.clock,
+      limiter: new WatchLimiter(opts.maxWatchesPerIdentity),
       ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
       onOpen: (delta) => this.metrics.openWatches.inc(delta),
     });
+    const handlerDeps = { service: this.service, watches: this.watches, clock: opts.clock, maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, audit };
+    this.routes = new RouteTable([
+      ...this.ownRoutes(),
+      ...discoveryRoutes(opts.registry),
+      ...resourceRoutes(opts.registry.all(), () => handlerDeps),
+      ...(opts.routes ?? []),
+    ]);
   }
 
   /** Starts the shared watch and listens; resolves with the bound address. */
@@ -144,75 +164,83 @@ export class ApiServer {
     let ctx: RequestContext | undefined;
     try {
       const url = parseUrl(req);
-      ctx = { req, res, url, warnings: [] };
-      await this.route(ctx);
-      if (this.opts.auditor) await this.opts.auditor.finished(ctx, res.statusCode);
+      const info = resolveRequestInfo(this.routes, { method: req.method ?? "GET", url });
+      ctx = this.context(req, res, url, info);
+      await this.pipeline(ctx);
     } catch (err) {
       const apiError = toApiError(err);
-      if (apiError.code >= 500) this.opts.logger.error({ err, method: req.method, path: req.url?.split("?")[0] }, "request failed");
-      if (ctx && this.opts.auditor) await this.opts.auditor.failed(ctx, apiError);
+      if (isClientAbort(err)) this.opts.logger.debug({ method: req.method, path: req.url?.split("?")[0] }, "the client went away mid-request");
+      else if (apiError.code >= 500) this.opts.logger.error({ err, method: req.method, path: req.url?.split("?")[0] }, "request failed");
+      if (ctx) for (const observer of this.opts.observers ?? []) await observer.failed(ctx, apiError);
       sendError(res, apiError);
     } finally {
       this.record(ctx, req, res, started);
     }
   }
 
-  private async route(ctx: RequestContext): Promise<void> {
-    const path = ctx.url.pathname.replace(/\/+$/, "") || "/";
-    const method = ctx.req.method ?? "GET";
-    if (PUBLIC_PATHS.has(path) && (method === "GET" || method === "HEAD")) return this.servePublic(ctx, path);
-    const open = this.opts.publicRoutes?.get(path);
-    if (open && (await open(ctx)) !== false) return;
-    const user = await authenticate(this.opts.authenticators, ctx.req);
-    if (!user) throw unauthorized("Unauthorized: present an API key (X-API-Key or Authorization: Bearer clk_…) or a session token (Authorization: Bearer eyJ…)");
-    ctx.user = user;
-    if (path === "/metrics") {
-      ctx.verb = "get";
-      await this.opts.authorizer?.(ctx);
-      return sendText(ctx.res, 200, await this.metrics.registry.metrics(), this.metrics.registry.contentType);
+  private async pipeline(ctx: RequestContext): Promise<void> {
+    const { info } = ctx;
+    await this.opts.guard?.(ctx);
+    const route = info.route;
+    if (route?.access.kind !== "public") {
+      const user = await authenticate(this.opts.authenticators, ctx.req);
+      if (!user) throw unauthorized("Unauthorized: present an API key (X-API-Key or Authorization: Bearer clk_…) or a session token (Authorization: Bearer eyJ…)");
+      ctx.user = user;
     }
-    const exact = this.opts.routes?.get(path);
-    if (exact) {
-      await this.opts.authorizer?.(ctx);
-      if ((await exact(ctx)) !== false) return;
+    if (!route) {
+      if (info.allowedMethods) throw methodNotAllowed(ctx.req.method ?? "", info.path);
+      throw pathNotFound(info.path);
     }
-    for (const [prefix, route] of this.opts.prefixRoutes ?? []) {
-      if (path.startsWith(prefix) && (await route(ctx)) !== false) return;
-    }
-    const target = this.resourceTarget(path);
-    if (!target) throw pathNotFound(path);
-    await this.opts.authorizer?.(ctx);
-    return handleResource(
-      ctx,
-      { service: this.service, watches: this.watches, clock: this.opts.clock, maxBodyBytes: this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, ...(this.opts.auditor ? { auditor: this.opts.auditor } : {}) },
-      target,
-    );
+    const { grant } = await authorizeRoute({ access: route.access, info, user: ctx.user, decider: this.decider });
+    if (grant) ctx.grant = grant;
+    await route.handler(ctx);
   }
 
-  private resourceTarget(path: string) {
-    let parts: string[];
-    try {
-      parts = path.split("/").slice(1).map(decodeURIComponent);
-    } catch {
-      throw badRequest(`the request path ${JSON.stringify(path)} has a malformed percent-escape`);
-    }
-    if (parts[0] !== "apis" || parts.length < 4 || parts.length > 6) return undefined;
-    const [, group, version, plural, name, sub] = parts;
-    const info = this.opts.registry.byPlural(plural!);
-    if (!info || info.group !== group || info.version !== version) return undefined;
-    if (sub !== undefined && (sub !== "status" || !info.hasStatusSubresource)) return undefined;
-    return { info, ...(name !== undefined ? { name } : {}), subresource: sub === "status" ? ("status" as const) : undefined };
+  private context(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo): RequestContext {
+    const ctx: RequestContext = {
+      req,
+      res,
+      url,
+      info,
+      warnings: [],
+      authorize: (permission) => authorizePermission({ permission, info, user: ctx.user, decider: this.decider, verb: permission.action === "create" ? "create" : info.verb }),
+    };
+    return ctx;
   }
 
-  private async servePublic(ctx: RequestContext, path: string): Promise<void> {
-    ctx.verb = "get";
-    if (path === "/version") return sendJson(ctx.res, 200, this.opts.version);
-    const kind = path.slice(1) as "healthz" | "livez" | "readyz";
-    return serveHealth(ctx, kind, { store: this.opts.store, clock: this.opts.clock, ...(this.opts.healthChecks ? { checks: this.opts.healthChecks } : {}) });
+  /** Health and version (public), metrics (metrics:read). */
+  private ownRoutes(): Route[] {
+    const health = (kind: "healthz" | "livez" | "readyz"): Route => ({
+      id: `health.${kind}`,
+      method: "GET",
+      path: `/${kind}`,
+      verb: "get",
+      access: { kind: "public" },
+      cost: "probe",
+      handler: (ctx) => serveHealth(ctx, kind, { store: this.opts.store, clock: this.opts.clock, ...(this.opts.healthChecks ? { checks: this.opts.healthChecks } : {}) }),
+    });
+    return [
+      health("healthz"),
+      health("livez"),
+      health("readyz"),
+      { id: "version", method: "GET", path: "/version", verb: "get", access: { kind: "public" }, cost: "probe", handler: (ctx) => sendJson(ctx.res, 200, this.opts.version) },
+      {
+        id: "metrics",
+        method: "GET",
+        path: "/metrics",
+        verb: "get",
+        target: { resource: "metrics" },
+        // Admins only, as before: metrics name every resource and user agent.
+        access: { kind: "permission", resource: "*", action: "admin" },
+        cost: "read",
+        handler: async (ctx) => sendText(ctx.res, 200, await this.metrics.registry.metrics(), this.metrics.registry.contentType),
+      },
+    ];
   }
 
   private record(ctx: RequestContext | undefined, req: IncomingMessage, res: ServerResponse, started: bigint): void {
-    const labels = { verb: ctx?.verb ?? (req.method ?? "unknown").toLowerCase(), resource: ctx?.resource ?? "", subresource: ctx?.subresource ?? "" };
+    const info = ctx?.info;
+    const labels = { verb: info?.verb ?? (req.method ?? "unknown").toLowerCase(), resource: info?.resource ?? "", subresource: info?.subresource ?? "" };
     const done = () => {
       this.metrics.requests.inc({ ...labels, code: String(res.statusCode) });
       if (labels.verb !== "watch") this.metrics.latency.observe({ verb: labels.verb, resource: labels.resource }, Number(process.hrtime.bigint() - started) / 1e9);

@@ -1,35 +1,42 @@
-// Mounts discovery (/api, /apis, /apis/{group}[/{version}]) and OpenAPI (/openapi/v2, /openapi/v3[/…]) on the server.
+// Discovery (/api, /apis, /apis/{group}[/{version}]) and OpenAPI (/openapi/v2, /openapi/v3[/…]) as
+// route-table entries: any authenticated caller may read them, as in Kubernetes.
 
 import type { ServerResponse } from "node:http";
+import { pathNotFound } from "../machinery/errors.js";
 import type { ResourceRegistry } from "../schema/resource-info.js";
-import type { Route, VersionInfo } from "./api-server.js";
 import { answerDiscovery } from "./discovery.js";
 import type { HttpAnswer } from "./http-answer.js";
 import { answerOpenApi, buildOpenApi } from "./openapi.js";
+import type { RequestContext } from "./request-context.js";
+import type { Route } from "./route-table.js";
 
-export function discoveryRoutes(registry: ResourceRegistry, _version: VersionInfo): Map<string, Route> {
+export function discoveryRoutes(registry: ResourceRegistry): Route[] {
   const resources = registry.all();
   const docs = buildOpenApi(resources);
-  const routes = new Map<string, Route>();
-  const discovery: Route = (ctx) => {
-    ctx.verb = "get";
-    const answer = answerDiscovery({ resources, path: ctx.url.pathname, accept: ctx.req.headers.accept, ifNoneMatch: ctx.req.headers["if-none-match"] });
-    return answer ? send(ctx.res, answer) : false;
+  const discovery = (ctx: RequestContext) => {
+    const answer = answerDiscovery({ resources, path: ctx.info.path, accept: ctx.req.headers.accept, ifNoneMatch: ctx.req.headers["if-none-match"] });
+    if (!answer) throw pathNotFound(ctx.info.path);
+    send(ctx.res, answer);
   };
-  const openapi: Route = (ctx) => {
-    ctx.verb = "get";
-    const answer = answerOpenApi({ docs, path: ctx.url.pathname, query: ctx.url.searchParams, accept: ctx.req.headers.accept, ifNoneMatch: ctx.req.headers["if-none-match"] });
-    return answer ? send(ctx.res, answer) : false;
+  const openapi = (ctx: RequestContext) => {
+    const answer = answerOpenApi({ docs, path: ctx.info.path, query: ctx.url.searchParams, accept: ctx.req.headers.accept, ifNoneMatch: ctx.req.headers["if-none-match"] });
+    if (!answer) throw pathNotFound(ctx.info.path);
+    send(ctx.res, answer);
   };
-  routes.set("/api", discovery);
-  routes.set("/apis", discovery);
+  const route = (id: string, path: string, handler: (ctx: RequestContext) => void): Route => ({ id, method: "GET", path, verb: "get", access: { kind: "authenticated" }, cost: "read", handler });
+  const routes: Route[] = [route("discovery.api", "/api", discovery), route("discovery.apis", "/apis", discovery), route("openapi.v2", "/openapi/v2", openapi), route("openapi.v3", "/openapi/v3", openapi)];
+  const groups = new Set<string>();
   for (const info of resources) {
-    routes.set(`/apis/${info.group}`, discovery);
-    routes.set(`/apis/${info.group}/${info.version}`, discovery);
-    routes.set(`/openapi/v3/apis/${info.group}/${info.version}`, openapi);
+    if (!groups.has(info.group)) {
+      groups.add(info.group);
+      routes.push(route(`discovery.${info.group}`, `/apis/${info.group}`, discovery));
+    }
+    const gv = `${info.group}/${info.version}`;
+    if (!routes.some((r) => r.id === `discovery.${gv}`)) {
+      routes.push(route(`discovery.${gv}`, `/apis/${gv}`, discovery));
+      routes.push(route(`openapi.v3.${gv}`, `/openapi/v3/apis/${gv}`, openapi));
+    }
   }
-  routes.set("/openapi/v2", openapi);
-  routes.set("/openapi/v3", openapi);
   return routes;
 }
 

@@ -51,6 +51,7 @@ export class ServerMetrics {
       create: timed("create", (k: string, v: string) => store.create(k, v)),
       update: timed("update", (k: string, v: string, r: number) => store.update(k, v, r)),
       delete: timed("delete", (k: string, r?: number) => store.delete(k, r)),
+      txn: timed("txn", (c: Parameters<Store["txn"]>[0], o: Parameters<Store["txn"]>[1]) => store.txn(c, o)),
       watch: (p, o) => store.watch(p, o),
       currentRevision: timed("currentRevision", () => store.currentRevision()),
       compact: timed("compact", (r: number) => store.compact(r)),

@@ -38,6 +38,8 @@ export interface PatchInput {
   subresource: Subresource;
   force: boolean;
   options: WriteOptions;
+  /** Called before a patch creates the object (server-side apply of a missing object): throws 403 unless the caller may create. */
+  beforeCreate?: () => Promise<void>;
 }
 
 export async function patchResource(service: ResourceService, clock: Clock, input: PatchInput): Promise<WriteResult & { created: boolean }> {
@@ -77,6 +79,7 @@ async function applyResource(
     if (!live) {
       if (subresource) throw notFound(refOf(info, name));
       const merged = serverSideApply({ ...ssa, applied: { ...applied, metadata: { ...applied.metadata, name } } });
+      await input.beforeCreate?.();
       try {
         return { ...(await service.create(info, merged, { ...options, managedFieldsFromBody: true })), created: true };
       } catch (err) {

@@ -13,12 +13,13 @@ import { patchResource, patchTypeOf } from "./patch-request.js";
 import { fieldManagerOf, warningHeader, type RequestContext } from "./request-context.js";
 import type { ResourceService, WriteOptions } from "./resource-service.js";
 import { parseTableAccept, toTable } from "./table.js";
-import type { RequestAuditor } from "./request-auditor.js";
+import type { AuditSink } from "./module.js";
 import type { WatchStreamer } from "./watch-stream.js";
 
 export interface ResourceHandlerDeps {
   service: ResourceService;
-  auditor?: RequestAuditor;
+  /** Refuses writes early (503) while a fail-closed audit log cannot be written. */
+  audit: Pick<AuditSink, "guard">;
   watches: WatchStreamer;
   clock: Clock;
   maxBodyBytes: number;
@@ -30,91 +31,50 @@ export interface ResourceTarget {
   subresource: Subresource;
 }
 
+/** Serves one resource route; the verb comes from the RequestInfo the route table decided. */
 export async function handleResource(ctx: RequestContext, deps: ResourceHandlerDeps, target: ResourceTarget): Promise<void> {
-  const { req, url } = ctx;
   const { info, name, subresource } = target;
-  const method = req.method ?? "GET";
-  ctx.resource = info.plural;
-  if (subresource) ctx.subresource = subresource;
-
-  if (name === undefined) {
-    if (method === "GET" && queryBool(url.searchParams.get("watch"))) {
-      ctx.verb = "watch";
-      return deps.watches.serve(ctx, info, selectorOf(ctx));
-    }
-    if (method === "GET") {
-      ctx.verb = "list";
-      return list(ctx, deps, info);
-    }
-    if (method === "POST") {
-      ctx.verb = "create";
-      deps.auditor?.guard(ctx);
+  const verb = ctx.info.verb;
+  if (verb === "watch") return deps.watches.serve(ctx, info, selectorOf(ctx));
+  if (verb === "list") return list(ctx, deps, info);
+  if (name === undefined && verb !== "create") throw methodNotAllowed(ctx.req.method ?? "", ctx.url.pathname);
+  if (verb === "get") return respond(ctx, deps, info, await deps.service.get(info, name!), 200, []);
+  deps.audit.guard();
+  switch (verb) {
+    case "create": {
       const body = (await readObject(ctx, deps)) as KubeObject;
-      const options = writeOptions(ctx);
-      const result = await deps.service.create(info, body, options);
-      if (!options.dryRun) await deps.auditor?.changed(ctx, { operation: "create", info, object: result.object });
+      const result = await deps.service.create(info, body, writeOptions(ctx));
       return respond(ctx, deps, info, result.object, 201, result.warnings);
     }
-    throw methodNotAllowed(method, url.pathname);
-  }
-
-  switch (method) {
-    case "GET": {
-      ctx.verb = "get";
-      return respond(ctx, deps, info, await deps.service.get(info, name), 200, []);
-    }
-    case "PUT": {
-      ctx.verb = "update";
-      deps.auditor?.guard(ctx);
+    case "update": {
       const body = (await readObject(ctx, deps)) as KubeObject;
-      const options = writeOptions(ctx);
-      const result = await deps.service.update(info, name, body, { ...options, subresource });
-      await auditWrite(ctx, deps, info, result, options.dryRun);
+      const result = await deps.service.update(info, name!, body, { ...writeOptions(ctx), subresource });
       return respond(ctx, deps, info, result.object, 200, result.warnings);
     }
-    case "PATCH": {
-      ctx.verb = "patch";
-      deps.auditor?.guard(ctx);
-      const type = patchTypeOf(req.headers["content-type"]);
-      const text = await readBody(req, deps.maxBodyBytes);
-      const options = writeOptions(ctx);
+    case "patch": {
+      const type = patchTypeOf(ctx.req.headers["content-type"]);
+      const text = await readBody(ctx.req, deps.maxBodyBytes);
       const result = await patchResource(deps.service, deps.clock, {
         info,
-        name,
+        name: name!,
         type,
         body: text,
         subresource,
-        force: queryBool(url.searchParams.get("force")),
-        options,
+        force: queryBool(ctx.url.searchParams.get("force")),
+        options: writeOptions(ctx),
+        // Whatever the patch type, creating needs create: the outcome decides, not the content type.
+        beforeCreate: () => ctx.authorize({ resource: ctx.info.route?.access.kind === "permission" ? ctx.info.route.access.resource : "*", action: "create" }),
       });
-      await auditWrite(ctx, deps, info, result, options.dryRun);
       return respond(ctx, deps, info, result.object, result.created ? 201 : 200, result.warnings);
     }
-    case "DELETE": {
-      if (subresource) throw methodNotAllowed(method, url.pathname);
-      ctx.verb = "delete";
-      deps.auditor?.guard(ctx);
-      const options = await deleteOptionsOf(ctx, deps);
-      const deleted = await deps.service.delete(info, name, options);
-      if (!options.dryRun) await deps.auditor?.changed(ctx, { operation: "delete", info, object: deleted, previous: deleted });
+    case "delete": {
+      if (subresource) throw methodNotAllowed(ctx.req.method ?? "", ctx.url.pathname);
+      const deleted = await deps.service.delete(info, name!, await deleteOptionsOf(ctx, deps));
       return respond(ctx, deps, info, deleted, 200, []);
     }
     default:
-      throw methodNotAllowed(method, url.pathname);
+      throw methodNotAllowed(ctx.req.method ?? "", ctx.url.pathname);
   }
-}
-
-/** Tells the audit log of a write that changed something, before the client hears of it. */
-async function auditWrite(
-  ctx: RequestContext,
-  deps: ResourceHandlerDeps,
-  info: ResourceInfo,
-  result: { object: KubeObject; changed: boolean; previous?: KubeObject; created?: boolean },
-  dryRun: boolean,
-): Promise<void> {
-  if (!deps.auditor || dryRun || !result.changed) return;
-  const operation = result.created ? "create" : "update";
-  await deps.auditor.changed(ctx, { operation, info, object: result.object, ...(result.previous ? { previous: result.previous } : {}) });
 }
 
 async function list(ctx: RequestContext, deps: ResourceHandlerDeps, info: ResourceInfo): Promise<void> {

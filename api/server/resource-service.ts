@@ -9,7 +9,9 @@ import type { KubeList, KubeObject } from "../machinery/meta.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
 import type { FieldValidation, Validator } from "../schema/validator.js";
 import { decodeObject, encodeObject, parseResourceVersion, resourceKey, resourcePrefix } from "../store/keys.js";
-import { isStoreError, type Store } from "../store/store.js";
+import { isStoreError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store, type TxnOpResult, type TxnResult } from "../store/store.js";
+import type { StoreWrite } from "./module.js";
+import type { ResourceChange } from "./resource-change.js";
 import { runAdmission, type AdmissionPlugin, type Operation, type UserInfo } from "./admission.js";
 import { decodeContinue, encodeContinue } from "./continue-token.js";
 import { updateManagedFields } from "./patch/managed-fields.js";
@@ -21,6 +23,8 @@ export interface ResourceServiceOptions {
   clock: Clock;
   admission?: readonly AdmissionPlugin[];
   newUid?: () => string;
+  /** Commits a write with its audit entries in one transaction (AuditSink.commit); a plain store txn by default. */
+  commit?: (write: StoreWrite) => Promise<TxnResult>;
 }
 
 export interface WriteOptions {
@@ -28,6 +32,8 @@ export interface WriteOptions {
   fieldValidation: FieldValidation;
   dryRun: boolean;
   user?: UserInfo;
+  /** The client's address, for the audit entry. */
+  sourceIp?: string;
 }
 
 export interface ListQuery {
@@ -56,9 +62,11 @@ export const refOf = (info: ResourceInfo, name?: string): ResourceRef => ({
 
 export class ResourceService {
   private readonly newUid: () => string;
+  private readonly commit: (write: StoreWrite) => Promise<TxnResult>;
 
   constructor(private readonly opts: ResourceServiceOptions) {
     this.newUid = opts.newUid ?? randomUUID;
+    this.commit = opts.commit ?? ((write) => opts.store.txn(write.compares, write.ops));
   }
 
   get store(): Store {
@@ -125,13 +133,14 @@ export class ResourceService {
     const { object, warnings } = await this.admit(info, "CREATE", undefined, next, undefined, options);
     next = object;
     if (options.dryRun) return { object: next, warnings, changed: true };
-    try {
-      const kv = await this.opts.store.create(resourceKey(info.group, info.plural, next.metadata.name), encodeObject(next));
-      return { object: decodeObject(kv), warnings, changed: true };
-    } catch (err) {
-      if (isStoreError(err, "KeyExists")) throw alreadyExists(refOf(info, next.metadata.name));
-      throw err;
-    }
+    const key = resourceKey(info.group, info.plural, next.metadata.name);
+    const result = await this.commit({
+      compares: [{ key, absent: true }],
+      ops: [{ kind: "put", key, value: encodeObject(next) }],
+      change: { operation: "create", info, object: next, requester: requesterOf(options) },
+    });
+    if (!result.succeeded) throw alreadyExists(refOf(info, next.metadata.name));
+    return { object: decodeObject(putResult(result.results[0])), warnings, changed: true };
   }
 
   /** PUT: the client's whole object, guarded by its resourceVersion. */
@@ -180,7 +189,8 @@ export class ResourceService {
       if (isNoop(live, next)) return { object: live, warnings: admitted.warnings, changed: false };
       if (options.dryRun) return { object: next, warnings: admitted.warnings, changed: true };
       try {
-        return { object: await this.write(info, next, Number(live.metadata.resourceVersion)), warnings: admitted.warnings, changed: true, previous: live };
+        const object = await this.write(info, next, live, { requester: requesterOf(options), ...(options.subresource ? { subresource: options.subresource } : {}) });
+        return { object, warnings: admitted.warnings, changed: true, previous: live };
       } catch (err) {
         if (isStoreError(err, "RevisionConflict") && attempt < 16) continue;
         if (isStoreError(err, "RevisionConflict")) throw staleConflict(info, name);
@@ -194,7 +204,7 @@ export class ResourceService {
   async delete(
     info: ResourceInfo,
     name: string,
-    options: { dryRun: boolean; user?: UserInfo; preconditions?: { uid?: string; resourceVersion?: string } },
+    options: { dryRun: boolean; user?: UserInfo; sourceIp?: string; preconditions?: { uid?: string; resourceVersion?: string } },
   ): Promise<KubeObject> {
     for (let attempt = 0; ; attempt++) {
       const live = await this.get(info, name);
@@ -215,7 +225,7 @@ export class ResourceService {
         };
         if (options.dryRun) return marked;
         try {
-          result = await this.write(info, marked, rev);
+          result = await this.write(info, marked, live, { requester: requesterOf(options) });
         } catch (err) {
           if (isStoreError(err, "RevisionConflict") && attempt < 16) continue;
           throw err;
@@ -224,7 +234,11 @@ export class ResourceService {
       }
       if (options.dryRun) return live;
       try {
-        await this.opts.store.delete(resourceKey(info.group, info.plural, name), rev);
+        await this.commitOrThrow(info, name, {
+          compares: [{ key: resourceKey(info.group, info.plural, name), modRevision: rev }],
+          ops: [{ kind: "delete", key: resourceKey(info.group, info.plural, name) }],
+          change: { operation: "delete", info, object: live, previous: live, requester: requesterOf(options) },
+        });
         return live;
       } catch (err) {
         if (isStoreError(err, "RevisionConflict") && attempt < 16) continue;
@@ -234,14 +248,31 @@ export class ResourceService {
     }
   }
 
-  /** Writes `next` over revision `rev`, or removes it when its last finalizer is gone. */
-  private async write(info: ResourceInfo, next: KubeObject, rev: number): Promise<KubeObject> {
+  /** Writes `next` over `live`, or removes it when its last finalizer is gone; the audit entries commit with it. */
+  private async write(info: ResourceInfo, next: KubeObject, live: KubeObject, extra: Pick<ResourceChange, "requester" | "subresource">): Promise<KubeObject> {
     const key = resourceKey(info.group, info.plural, next.metadata.name);
+    const compares = [{ key, modRevision: Number(live.metadata.resourceVersion) }];
     if (readyToRemove(next)) {
-      const { revision } = await this.opts.store.delete(key, rev);
-      return { ...next, metadata: { ...next.metadata, resourceVersion: String(revision) } };
+      const result = await this.commitOrThrow(info, next.metadata.name, { compares, ops: [{ kind: "delete", key }], change: { operation: "delete", info, object: next, previous: live, ...extra } });
+      return { ...next, metadata: { ...next.metadata, resourceVersion: String(result.revision) } };
     }
-    return decodeObject(await this.opts.store.update(key, encodeObject(next), rev));
+    const result = await this.commitOrThrow(info, next.metadata.name, {
+      compares,
+      ops: [{ kind: "put", key, value: encodeObject(next) }],
+      change: { operation: "update", info, object: next, previous: live, ...extra },
+    });
+    return decodeObject(putResult(result.results[0]));
+  }
+
+  /** Commits a guarded write; RevisionConflictError or KeyNotFoundError when its compare failed, as Store.update does. */
+  private async commitOrThrow(info: ResourceInfo, name: string, write: StoreWrite): Promise<Extract<TxnResult, { succeeded: true }>> {
+    const result = await this.commit(write);
+    if (result.succeeded) return result;
+    const key = write.compares[0]!.key;
+    const actual = result.currentModRevisions[0] ?? 0;
+    if (actual === 0) throw new KeyNotFoundError(key);
+    const expected = "modRevision" in write.compares[0]! ? write.compares[0].modRevision : 0;
+    throw new RevisionConflictError(key, expected, actual);
   }
 
   private async admit(
@@ -280,6 +311,17 @@ export class ResourceService {
       throw invalid(refOf(info, name), [{ field: "metadata.resourceVersion", reason: "FieldValueInvalid", message: (err as Error).message }]);
     }
   }
+}
+
+const requesterOf = (options: { user?: UserInfo; sourceIp?: string; fieldManager?: string }): ResourceChange["requester"] => ({
+  ...(options.user ? { user: options.user } : {}),
+  ...(options.sourceIp ? { sourceIp: options.sourceIp } : {}),
+  ...(options.fieldManager ? { fieldManager: options.fieldManager } : {}),
+});
+
+function putResult(result: TxnOpResult | undefined): KeyValue {
+  if (result?.kind !== "put") throw new Error("the store answered a put with another result");
+  return result.kv;
 }
 
 export const staleConflict = (info: ResourceInfo, name: string) =>

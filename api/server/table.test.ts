@@ -111,6 +111,8 @@ describe("cellFor", () => {
     { name: "keeps a boolean in a boolean column", type: "boolean", value: true, expected: true },
     { name: "gives null for a string in a boolean column", type: "boolean", value: "true", expected: null },
     { name: "shows a date as an age", type: "date", value: "2026-01-01T07:00:00Z", expected: "5h" },
+    { name: "shows a date ahead, such as an expiry, as how far ahead it is", type: "date", value: "2026-03-31T18:00:00Z", expected: "in 89d" },
+    { name: "shows a date a moment ahead (clock skew) as now", type: "date", value: "2026-01-01T12:00:01Z", expected: "0s" },
     { name: "shows an unparsable date as invalid", type: "date", value: "soon", expected: "<invalid>" },
     { name: "shows the zero time as unknown", type: "date", value: "0001-01-01T00:00:00Z", expected: "<unknown>" },
     { name: "gives null for null", type: "string", value: null, expected: null },

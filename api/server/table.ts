@@ -1,8 +1,8 @@
 // meta.k8s.io/v1 Table output, as kube-apiserver builds it for custom resources: a Name column first, then the
 // CRD's printer columns (all of them, with their priority: kubectl hides priority > 0 unless -o wide), cells read
-// by JSONPath, date cells turned into ages ("5m") by the server.
+// by JSONPath, date cells turned into ages ("5m") by the server, or, for a time ahead, "in 89d".
 
-import { humanAge } from "../machinery/human-duration.js";
+import { humanAge, humanDuration } from "../machinery/human-duration.js";
 import { compileJsonPath } from "../machinery/json-path.js";
 import type { KubeObject, ObjectMeta } from "../machinery/meta.js";
 import type { PrinterColumn, ResourceInfo } from "../schema/resource-info.js";
@@ -125,7 +125,11 @@ export function cellFor(type: PrinterColumn["type"], value: unknown, now?: numbe
     case "date":
       if (typeof value !== "string") return null;
       if (now === undefined) return value;
-      return Date.parse(value) === ZERO_TIME ? "<unknown>" : humanAge(value, now);
+      const at = Date.parse(value);
+      if (at === ZERO_TIME) return "<unknown>";
+      const age = humanAge(value, now);
+      // kube's age of a time ahead (an expiry) is "<invalid>", which says nothing: say how far ahead it is.
+      return age === "<invalid>" && at - now >= 2000 ? `in ${humanDuration(at - now)}` : age;
   }
 }
 

@@ -12,6 +12,7 @@ import type { RequestContext } from "./request-context.js";
 import type { ResourceService } from "./resource-service.js";
 import { parseTableAccept, toTable } from "./table.js";
 import type { WatchHub } from "./watch-hub.js";
+import type { WatchLimiter } from "./watch-limit.js";
 
 export interface WatchStreamerOptions {
   hub: WatchHub;
@@ -21,6 +22,8 @@ export interface WatchStreamerOptions {
   /** Bytes buffered for a stalled client before its watch is ended (it resumes from its last revision). */
   maxPendingBytes?: number;
   onOpen?: (delta: 1 | -1) => void;
+  /** Caps open watches per identity (429 over the cap). */
+  limiter?: WatchLimiter;
 }
 
 type Matcher = (obj: KubeObject) => boolean;
@@ -29,6 +32,16 @@ export class WatchStreamer {
   constructor(private readonly opts: WatchStreamerOptions) {}
 
   async serve(ctx: RequestContext, info: ResourceInfo, match: Matcher): Promise<void> {
+    const release = this.opts.limiter?.acquire(ctx.user?.name ?? "anonymous");
+    try {
+      await this.stream(ctx, info, match, release);
+    } catch (err) {
+      release?.();
+      throw err;
+    }
+  }
+
+  private async stream(ctx: RequestContext, info: ResourceInfo, match: Matcher, release: (() => void) | undefined): Promise<void> {
     const q = ctx.url.searchParams;
     let rv: number | undefined;
     try {
@@ -70,6 +83,7 @@ export class WatchStreamer {
       storeWatch?.close();
       for (const t of timers) t.cancel();
       this.opts.onOpen?.(-1);
+      release?.();
       res.end();
     };
     const write = (event: WireWatchEvent) => {

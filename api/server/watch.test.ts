@@ -48,7 +48,7 @@ afterAll(async () => env?.stop());
 
 function bind(store: Store): Store {
   const out = {} as Record<string, unknown>;
-  for (const k of ["get", "list", "create", "update", "delete", "watch", "currentRevision", "compact", "oldestRevision", "ping", "close"] as const)
+  for (const k of ["get", "list", "create", "update", "delete", "txn", "watch", "currentRevision", "compact", "oldestRevision", "ping", "close"] as const)
     out[k] = (store[k] as (...a: unknown[]) => unknown).bind(store);
   return out as unknown as Store;
 }

@@ -7,6 +7,7 @@ import type { Store } from "./store.js";
 import { writeCases } from "./conformance-write-cases.js";
 import { readCases } from "./conformance-read-cases.js";
 import { watchCases } from "./conformance-watch-cases.js";
+import { txnCases } from "./conformance-txn-cases.js";
 
 export interface StoreFixture {
   store: Store;
@@ -22,7 +23,7 @@ export interface ConformanceCase {
   run(store: Store): Promise<void>;
 }
 
-export const conformanceCases: readonly ConformanceCase[] = [...writeCases, ...readCases, ...watchCases];
+export const conformanceCases: readonly ConformanceCase[] = [...writeCases, ...readCases, ...watchCases, ...txnCases];
 
 export function describeStoreConformance(name: string, factory: StoreFactory): void {
   describe(`${name} store conformance`, () => {

@@ -38,6 +38,18 @@ describe.skipIf(!etcd.available)("etcd store", () => {
       },
     },
     {
+      name: "refuses a txn over etcd's 1.5 MiB request limit and applies none of it",
+      async run() {
+        const store = openEtcdStore({ endpoints: server.endpoints, prefix: `/claw-test-${randomUUID()}` });
+        // Between --max-request-bytes and the 2 MiB gRPC frame limit: etcd answers InvalidArgument.
+        const half = "x".repeat(900 * 1024);
+        const failure = store.txn([], [{ kind: "put", key: "/small", value: "1" }, { kind: "put", key: "/a", value: half }, { kind: "put", key: "/b", value: half }]);
+        await expect(failure).rejects.toThrow(/request is too large/);
+        expect((await store.list("/")).items).toEqual([]);
+        await store.close();
+      },
+    },
+    {
       name: "fails ping with StoreUnavailableError within about two seconds when etcd is unreachable",
       async run() {
         const down = await startEtcd();
@@ -47,6 +59,7 @@ describe.skipIf(!etcd.available)("etcd store", () => {
         await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
         expect(performance.now() - started).toBeLessThan(2500);
         await expect(store.get("/a")).rejects.toBeInstanceOf(StoreUnavailableError);
+        await expect(store.txn([], [{ kind: "put", key: "/a", value: "1" }])).rejects.toBeInstanceOf(StoreUnavailableError);
         await store.close();
       },
     },

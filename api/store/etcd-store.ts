@@ -1,13 +1,16 @@
 // The etcd Store (HA): the etcd3 client against a real etcd. Creates, updates and deletes are
-// single transactions guarded on the key's create/mod revision; reads, watches and compaction map
-// one-to-one onto etcd's. An optional prefix namespaces every key (tests use a random one).
+// single transactions guarded on the key's create/mod revision, and Store.txn is one etcd Txn
+// (etcd-txn.ts); reads, watches and compaction map one-to-one onto etcd's. An optional prefix
+// namespaces every key (tests use a random one).
 
 import { CompareResult, CompareTarget, Etcd3, type ICompare, type IKeyValue, type IRequestOp, type ITxnResponse } from "etcd3";
-import type { KeyValue, ListOptions, ListResult, Store, StoreWatch, WatchOptions } from "./store.js";
+import type { KeyValue, ListOptions, ListResult, Store, StoreWatch, TxnCompare, TxnOp, TxnResult, WatchOptions } from "./store.js";
 import { CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreUnavailableError } from "./store.js";
 import { systemClock, type Clock } from "../machinery/clock.js";
 import { etcdCompactRevision, isCompactedFailure, mapEtcdError } from "./etcd-errors.js";
 import { startEtcdWatch, toKeyValue } from "./etcd-watch.js";
+import { fromEtcdTxnResponse, toEtcdTxnRequest, type EtcdKeyMapping } from "./etcd-txn.js";
+import { checkTxn } from "./txn-check.js";
 
 export interface EtcdStoreOptions {
   /** Client URLs, e.g. ["http://127.0.0.1:2379"]. */
@@ -75,7 +78,7 @@ export class EtcdStore implements Store {
 
   async create(key: string, value: string): Promise<KeyValue> {
     const etcdKey = this.etcdKey(key);
-    const res = await this.txn(
+    const res = await this.guardedTxn(
       [{ key: etcdKey, target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 }],
       [{ request_put: { key: etcdKey, value: Buffer.from(value, "utf8") } }],
     );
@@ -86,7 +89,7 @@ export class EtcdStore implements Store {
 
   async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
     const etcdKey = this.etcdKey(key);
-    const res = await this.txn(this.guard(etcdKey, expectedModRevision), [
+    const res = await this.guardedTxn(this.guard(etcdKey, expectedModRevision), [
       { request_put: { key: etcdKey, value: Buffer.from(value, "utf8"), prev_kv: true } },
     ]);
     if (!res.succeeded) throw this.guardFailure(key, expectedModRevision, res);
@@ -97,13 +100,21 @@ export class EtcdStore implements Store {
 
   async delete(key: string, expectedModRevision?: number): Promise<{ kv: KeyValue; revision: number }> {
     const etcdKey = this.etcdKey(key);
-    const res = await this.txn(this.guard(etcdKey, expectedModRevision), [
+    const res = await this.guardedTxn(this.guard(etcdKey, expectedModRevision), [
       { request_delete_range: { key: etcdKey, prev_kv: true } },
     ]);
     if (!res.succeeded) throw this.guardFailure(key, expectedModRevision, res);
     const prev = res.responses[0]?.response_delete_range?.prev_kvs[0];
     if (!prev) throw new KeyNotFoundError(key);
     return { kv: this.toKeyValue(prev), revision: Number(res.header.revision) };
+  }
+
+  /** One etcd Txn: every write shares its revision. */
+  async txn(compares: readonly TxnCompare[], ops: readonly TxnOp[]): Promise<TxnResult> {
+    checkTxn(compares, ops);
+    const keys: EtcdKeyMapping = { toEtcdKey: (key) => this.etcdKey(key), toKeyValue: (kv) => this.toKeyValue(kv) };
+    const res = await this.call(() => this.client.kv.txn(toEtcdTxnRequest(compares, ops, keys)));
+    return fromEtcdTxnResponse(compares, ops, res, keys);
   }
 
   watch(prefix: string, options: WatchOptions): StoreWatch {
@@ -205,7 +216,7 @@ export class EtcdStore implements Store {
     return etcdCompactRevision({ client: this.client, probeKey: this.probeKey(), timeoutMs: this.pingTimeoutMs });
   }
 
-  private txn(compare: ICompare[], success: IRequestOp[]): Promise<ITxnResponse> {
+  private guardedTxn(compare: ICompare[], success: IRequestOp[]): Promise<ITxnResponse> {
     const key = compare[0]?.key;
     return this.call(() => this.client.kv.txn({ compare, success, failure: key ? [{ request_range: { key } }] : [] }));
   }

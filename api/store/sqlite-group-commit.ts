@@ -1,11 +1,13 @@
-// Group commit for the embedded store: writes issued in the same turn of the event loop are applied
-// in ONE transaction (one fsync), then each is resolved or rejected on its own. A failed
-// compare-and-swap in a batch fails only that write; a failed transaction fails the whole batch.
+// Group commit for the embedded store: writes and transactions submitted in the same turn of the
+// event loop are applied in ONE SQLite transaction (one fsync), then each is settled on its own. A
+// failed compare-and-swap or txn compare fails only that item; a failed commit fails the whole batch.
 
-import type { KeyValue, WatchEvent } from "./store.js";
+import type { KeyValue, TxnCompare, TxnOp, TxnResult, WatchEvent } from "./store.js";
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreError, StoreUnavailableError } from "./store.js";
-import { describeSqliteError, readRevision, type Db, type RevisionRow } from "./sqlite-schema.js";
+import { describeSqliteError, readRevision, type Db } from "./sqlite-schema.js";
 import type { SqliteQueries } from "./sqlite-queries.js";
+import { RowWriter } from "./sqlite-row-writer.js";
+import { applyTxn } from "./sqlite-txn.js";
 
 export type WriteOp =
   | { kind: "create"; key: string; value: string }
@@ -14,13 +16,14 @@ export type WriteOp =
 
 export type WriteResult = { kv: KeyValue; revision: number };
 
-interface Pending {
-  op: WriteOp;
-  resolve: (result: WriteResult) => void;
-  reject: (err: Error) => void;
-}
+/** What applying one queued item inside the batch's transaction produced. */
+type Applied<T> = { ok: true; value: T; events: WatchEvent[] } | { ok: false; error: StoreError };
 
-type Outcome = { ok: true; result: WriteResult; event: WatchEvent } | { ok: false; error: StoreError };
+/** A queued item: applied inside the transaction, settled after the commit. */
+interface Pending {
+  apply(): { events: WatchEvent[]; settle(): void };
+  reject(err: Error): void;
+}
 
 export interface GroupCommitOptions {
   db: Db;
@@ -32,25 +35,28 @@ export interface GroupCommitOptions {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
-  /** The last committed revision. */
-  revision: number;
-  /** Transactions committed and writes submitted so far (for metrics and the group-commit test). */
+  private readonly rows: RowWriter;
+  /** Transactions committed and items (single writes or txns) submitted so far, for metrics and tests. */
   readonly stats = { commits: 0, writes: 0 };
 
   constructor(private readonly options: GroupCommitOptions) {
-    this.revision = readRevision(options.db);
+    this.rows = new RowWriter(options.queries, readRevision(options.db));
+  }
+
+  /** The last committed revision. */
+  get revision(): number {
+    return this.rows.revision;
   }
 
   submit(op: WriteOp): Promise<WriteResult> {
-    this.stats.writes++;
-    return new Promise((resolve, reject) => {
-      this.queue.push({ op, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // setImmediate, not a microtask: it runs after the event loop has taken every ready request,
-        // so concurrent writers arriving on separate sockets share one fsync.
-        setImmediate(() => this.flush());
-      }
+    return this.enqueue(() => this.applyWrite(op));
+  }
+
+  /** Queues a txn (already checked with checkTxn); its compares are evaluated when its turn in the batch comes. */
+  submitTxn(compares: readonly TxnCompare[], ops: readonly TxnOp[]): Promise<TxnResult> {
+    return this.enqueue(() => {
+      const { result, events } = applyTxn(this.rows, compares, ops);
+      return { ok: true, value: result, events };
     });
   }
 
@@ -60,27 +66,22 @@ export class GroupCommit {
     this.queue = [];
     this.scheduled = false;
     if (batch.length === 0) return;
-    const before = this.revision;
-    const outcomes: Outcome[] = [];
+    const before = this.rows.revision;
+    const applied: ReturnType<Pending["apply"]>[] = [];
     try {
       this.options.db.transaction(() => {
-        for (const pending of batch) outcomes.push(this.apply(pending.op));
+        for (const pending of batch) applied.push(pending.apply());
       })();
       this.stats.commits++;
     } catch (err) {
-      this.revision = before;
+      this.rows.revision = before;
       const error = new StoreUnavailableError(`the SQLite store could not commit ${batch.length} write(s): ${describeSqliteError(err)}`);
       for (const pending of batch) pending.reject(error);
       return;
     }
-    const events: WatchEvent[] = [];
-    for (const outcome of outcomes) if (outcome.ok) events.push(outcome.event);
+    const events = applied.flatMap((item) => item.events);
     if (events.length > 0) this.options.onCommit(events);
-    batch.forEach((pending, i) => {
-      const outcome = outcomes[i];
-      if (outcome?.ok) pending.resolve(outcome.result);
-      else pending.reject(outcome?.error ?? new StoreUnavailableError("write was not applied"));
-    });
+    for (const item of applied) item.settle();
   }
 
   /** Fails every queued write (the store is closing without a usable database). */
@@ -90,42 +91,42 @@ export class GroupCommit {
     for (const pending of batch) pending.reject(err);
   }
 
-  private apply(op: WriteOp): Outcome {
-    const latest = this.options.queries.latest(op.key);
-    const live = latest && latest.deleted === 0 ? latest : undefined;
+  private enqueue<T>(apply: () => Applied<T>): Promise<T> {
+    this.stats.writes++;
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({
+        apply: () => {
+          const outcome = apply();
+          if (!outcome.ok) return { events: [], settle: () => reject(outcome.error) };
+          return { events: outcome.events, settle: () => resolve(outcome.value) };
+        },
+        reject,
+      });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // setImmediate, not a microtask: it runs after the event loop has taken every ready request,
+        // so concurrent writers arriving on separate sockets share one fsync.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private applyWrite(op: WriteOp): Applied<WriteResult> {
+    const live = this.rows.live(op.key);
     if (op.kind === "create") {
       if (live) return { ok: false, error: new KeyExistsError(op.key) };
-      const row = this.append({ name: op.key, value: op.value, create_revision: 0, prev_revision: 0, deleted: 0 });
-      const kv = toKeyValue(row);
-      return { ok: true, result: { kv, revision: row.id }, event: { type: "put", kv } };
+      const { kv, event } = this.rows.put(op.key, op.value, undefined);
+      return { ok: true, value: { kv, revision: kv.modRevision }, events: [event] };
     }
     if (!live) return { ok: false, error: new KeyNotFoundError(op.key) };
     if (op.expected !== undefined && op.expected !== live.id) {
       return { ok: false, error: new RevisionConflictError(op.key, op.expected, live.id) };
     }
-    const prevKv = toKeyValue(live);
     if (op.kind === "update") {
-      const row = this.append({ name: op.key, value: op.value, create_revision: live.create_revision, prev_revision: live.id, deleted: 0 });
-      const kv = toKeyValue(row);
-      return { ok: true, result: { kv, revision: row.id }, event: { type: "put", kv, prevKv } };
+      const { kv, event } = this.rows.put(op.key, op.value, live);
+      return { ok: true, value: { kv, revision: kv.modRevision }, events: [event] };
     }
-    // A tombstone keeps the deleted value, so watch replay can report what was deleted.
-    const row = this.append({ name: op.key, value: live.value, create_revision: live.create_revision, prev_revision: live.id, deleted: 1 });
-    return { ok: true, result: { kv: prevKv, revision: row.id }, event: { type: "delete", kv: toKeyValue(row) } };
-  }
-
-  private append(fields: Omit<RevisionRow, "id">): RevisionRow {
-    const id = this.revision + 1;
-    const row: RevisionRow = { ...fields, id, create_revision: fields.create_revision || id };
-    this.options.queries.insert(row);
-    this.revision = id;
-    return row;
+    const { kv, revision, event } = this.rows.remove(live);
+    return { ok: true, value: { kv, revision }, events: [event] };
   }
 }
-
-export const toKeyValue = (row: Pick<RevisionRow, "id" | "name" | "value" | "create_revision">): KeyValue => ({
-  key: row.name,
-  value: row.value,
-  createRevision: row.create_revision,
-  modRevision: row.id,
-});

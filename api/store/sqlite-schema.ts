@@ -4,7 +4,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { StoreUnavailableError } from "./store.js";
+import { StoreUnavailableError, type KeyValue } from "./store.js";
 
 export type Db = Database.Database;
 
@@ -18,6 +18,14 @@ export interface RevisionRow {
   prev_revision: number;
   deleted: number;
 }
+
+/** A row (or a history row's own columns) as the Store's KeyValue: the row id is its modRevision. */
+export const toKeyValue = (row: Pick<RevisionRow, "id" | "name" | "value" | "create_revision">): KeyValue => ({
+  key: row.name,
+  value: row.value,
+  createRevision: row.create_revision,
+  modRevision: row.id,
+});
 
 const SCHEMA_VERSION = 1;
 

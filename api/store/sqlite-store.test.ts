@@ -91,6 +91,50 @@ describe("sqlite store", () => {
       },
     },
     {
+      name: "commits several txns and plain writes issued in the same tick in one transaction",
+      async run(dir) {
+        const store = openSqliteStore({ path: join(dir, "store.db") });
+        const seed = await store.create("/seed", "1");
+        const before = store.stats();
+        const results = await Promise.all([
+          ...Array.from({ length: 5 }, (_, i) => store.txn([{ key: `/t/${i}`, absent: true }], [{ kind: "put", key: `/t/${i}`, value: "v" }])),
+          store.txn([{ key: "/seed", modRevision: seed.modRevision + 1 }], [{ kind: "delete", key: "/seed" }]),
+          store.create("/plain", "v"),
+        ]);
+        expect(results.slice(0, 5).map((r) => "succeeded" in r && r.succeeded)).toEqual([true, true, true, true, true]);
+        expect(results[5]).toMatchObject({ succeeded: false, failedCompares: [0] });
+        expect(store.stats()).toEqual({ commits: before.commits + 1, writes: before.writes + 7 });
+        expect(await store.get("/seed")).toEqual(seed);
+        await store.close();
+      },
+    },
+    {
+      name: "evaluates a txn's compares after the writes queued before it in the same batch",
+      async run(dir) {
+        const store = openSqliteStore({ path: join(dir, "store.db") });
+        const [created, txn] = await Promise.all([
+          store.create("/a", "1"),
+          store.txn([{ key: "/a", absent: true }], [{ kind: "put", key: "/a", value: "2" }]),
+        ]);
+        expect(txn).toEqual({ succeeded: false, revision: created.modRevision, failedCompares: [0], currentModRevisions: [created.modRevision] });
+        expect(store.stats().commits).toBe(1);
+        await store.close();
+      },
+    },
+    {
+      name: "hands a txn's events to live watches as one batch",
+      async run(dir) {
+        const store = openSqliteStore({ path: join(dir, "store.db") });
+        const watch = recordWatch(store, { prefix: "/", fromRevision: 1 });
+        const result = await store.txn([], ["/a", "/b", "/c"].map((key) => ({ kind: "put" as const, key, value: "1" })));
+        expect(result.revision).toBe(3);
+        expect((await watch.untilEvents(3)).map((e) => e.kv.modRevision)).toEqual([1, 2, 3]);
+        expect(watch.batches).toHaveLength(1);
+        watch.close();
+        await store.close();
+      },
+    },
+    {
       name: "commits writes already submitted when it closes",
       async run(dir) {
         const path = join(dir, "store.db");

@@ -2,11 +2,12 @@
 // (WAL, synchronous=FULL, group commit), snapshot reads at any revision still in history, and
 // in-process watches. One process owns the file (an exclusive lock enforces it).
 
-import type { KeyValue, ListOptions, ListResult, Store, StoreWatch, WatchOptions } from "./store.js";
+import type { KeyValue, ListOptions, ListResult, Store, StoreWatch, TxnCompare, TxnOp, TxnResult, WatchOptions } from "./store.js";
 import { CompactedError, StoreUnavailableError } from "./store.js";
-import { describeSqliteError, openDatabase, readMeta, writeMeta, type Db } from "./sqlite-schema.js";
+import { describeSqliteError, openDatabase, readMeta, toKeyValue, writeMeta, type Db } from "./sqlite-schema.js";
 import { prefixEnd, SqliteQueries } from "./sqlite-queries.js";
-import { GroupCommit, toKeyValue, type WriteOp, type WriteResult } from "./sqlite-group-commit.js";
+import { GroupCommit, type WriteOp, type WriteResult } from "./sqlite-group-commit.js";
+import { checkTxn } from "./txn-check.js";
 import { SqliteWatchHub } from "./sqlite-watch-hub.js";
 import { futureRevisionError } from "./future-revision.js";
 
@@ -78,6 +79,13 @@ export class SqliteStore implements Store {
 
   delete(key: string, expectedModRevision?: number): Promise<{ kv: KeyValue; revision: number }> {
     return this.write({ kind: "delete", key, expected: expectedModRevision });
+  }
+
+  /** Each write takes its own revision, consecutive in op order; the txn joins its tick's one commit, so live watches get its events in one call. */
+  async txn(compares: readonly TxnCompare[], ops: readonly TxnOp[]): Promise<TxnResult> {
+    checkTxn(compares, ops);
+    if (this.closed) throw closedError(this.path);
+    return this.writer.submitTxn(compares, ops);
   }
 
   watch(prefix: string, options: WatchOptions): StoreWatch {

@@ -4,10 +4,9 @@
 
 import type { StoreWatch, WatchEvent, WatchOptions } from "./store.js";
 import { CompactedError, StoreUnavailableError } from "./store.js";
-import { describeSqliteError } from "./sqlite-schema.js";
+import { describeSqliteError, toKeyValue } from "./sqlite-schema.js";
 import type { HistoryRow, SqliteQueries } from "./sqlite-queries.js";
 import { prefixEnd } from "./sqlite-queries.js";
-import { toKeyValue } from "./sqlite-group-commit.js";
 
 const REPLAY_PAGE = 512;
 

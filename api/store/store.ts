@@ -46,6 +46,44 @@ export interface StoreWatch {
   close(): void;
 }
 
+/**
+ * A condition a transaction checks before it writes (etcd's Compare, narrowed to what callers need).
+ * `modRevision`: the key exists and was last written at exactly that revision (an integer >= 1).
+ * `absent`: the key does not exist (never created, or deleted).
+ */
+export type TxnCompare = { key: string; modRevision: number } | { key: string; absent: true };
+
+/** A write in a transaction: a put creates a missing key or updates a live one; a delete of a missing key does nothing. */
+export type TxnOp = { kind: "put"; key: string; value: string } | { kind: "delete"; key: string };
+
+/** What one op did, at its op's index. */
+export type TxnOpResult =
+  /** `kv` as written (createRevision kept by an update); `prevKv` is the value replaced, absent when the put created the key. */
+  | { kind: "put"; kv: KeyValue; prevKv?: KeyValue }
+  /** `deleted` is what Store.delete returns (last value, delete's revision); absent when the key did not exist (a no-op, as on etcd). */
+  | { kind: "delete"; key: string; deleted?: { kv: KeyValue; revision: number } };
+
+/**
+ * The outcome of Store.txn. `revision` is the store's revision right after the transaction: a read at
+ * it sees every write of a succeeded txn, and no other write lies between the txn's writes. On etcd
+ * all writes share that one revision; on SQLite each write takes its own, consecutive in op order,
+ * and `revision` is the last. Read each write's revision from its result, never assume they share one.
+ * A txn that wrote nothing (or failed) reports the revision its compares were evaluated at.
+ */
+export type TxnResult =
+  | { succeeded: true; revision: number; results: TxnOpResult[] }
+  | {
+      succeeded: false;
+      revision: number;
+      /** Indexes into the compares of those that were false, ascending (never empty). */
+      failedCompares: number[];
+      /** For every compare, by index: its key's modRevision when evaluated, 0 when absent. */
+      currentModRevisions: number[];
+    };
+
+/** etcd's default --max-txn-ops; both backends refuse more compares or more ops, so code tested on SQLite runs on etcd. */
+export const TXN_MAX_OPS = 128;
+
 export interface Store {
   /** Current value of a key, or undefined. */
   get(key: string): Promise<KeyValue | undefined>;
@@ -57,6 +95,15 @@ export interface Store {
   update(key: string, value: string, expectedModRevision: number): Promise<KeyValue>;
   /** Deletes a key, guarded by expectedModRevision when given. Returns the deleted value and the delete's revision. */
   delete(key: string, expectedModRevision?: number): Promise<{ kv: KeyValue; revision: number }>;
+  /**
+   * Applies every op atomically when every compare holds, nothing otherwise (etcd's Txn). Ops write
+   * distinct keys; a key written twice, a modRevision below 1 or more than TXN_MAX_OPS compares or
+   * ops reject with RangeError. Watches see the writes in op order with prevKv, as for single writes.
+   * Store down or closed → StoreUnavailableError. Size is the caller's to bound: etcd refuses a
+   * request over --max-request-bytes (1.5 MiB by default) and applies nothing; past ~2 MiB the etcd3
+   * client also retries it and opens its circuit breaker (every call fails for 5 s). SQLite has no limit.
+   */
+  txn(compares: readonly TxnCompare[], ops: readonly TxnOp[]): Promise<TxnResult>;
   /** Streams changes under a prefix from a revision still in history. */
   watch(prefix: string, options: WatchOptions): StoreWatch;
   /** The store's current global revision. */

@@ -33,6 +33,7 @@ export class CliSession {
   private resolved: ResolvedClientConfig | undefined;
   private restClient: RestClient | undefined;
   private resolver: KindResolver | undefined;
+  private readonly warned = new Set<string>();
 
   constructor(
     readonly deps: CliDeps,
@@ -51,6 +52,13 @@ export class CliSession {
     this.deps.stderr.write(text.endsWith("\n") ? text : `${text}\n`);
   }
 
+  /** A server's `Warning` header, on stderr as kubectl prints it: once per text per command. */
+  warn(text: string): void {
+    if (this.warned.has(text)) return;
+    this.warned.add(text);
+    this.err(`Warning: ${text}`);
+  }
+
   async config(): Promise<ResolvedClientConfig> {
     this.resolved ??= await resolveClientConfig({ flags: this.flags(), env: this.deps.env, homeDir: this.deps.homeDir });
     return this.resolved;
@@ -64,6 +72,7 @@ export class CliSession {
         credential: config.credential,
         tls: config.tls,
         userAgent: `claw/${this.deps.version ?? "cli"}`,
+        onWarning: (text) => this.warn(text),
       });
     }
     return this.restClient;

@@ -22,9 +22,9 @@ const HELP_FOOTER = `
 Finding the server and credential:
   config file   --config PATH, else $CLAW_CONFIG, else ~/.claw/config, else ~/.claw/admin.conf
                 (a kubeconfig; 'claw server' writes admin.conf with the admin credential at first start)
-  server        --server URL overrides the config's cluster server (default http://127.0.0.1:8080)
+  server        --server URL overrides the config's cluster server (default https://127.0.0.1:8080)
   credential    --token, else $CLAWBERNETES_TOKEN (a session JWT), else $CLAWBERNETES_API_KEY (clk_…),
-                else the config's user token ('claw auth login' stores one there)
+                else the config's user token ('claw auth login' adds a context with one)
 
 Exit codes:
   0 ok   1 failure   2 usage or bad input   3 server unreachable   4 unauthorized (401)
@@ -43,7 +43,7 @@ export function buildProgram(deps: CliDeps): Command {
   program
     .description("claw: the Clawbernetes security control plane (Kubernetes-style API)")
     .option("--config <path>", "client config file, a kubeconfig (see below)")
-    .option("-s, --server <url>", "the API server URL, e.g. http://127.0.0.1:8080")
+    .option("-s, --server <url>", "the API server URL, e.g. https://127.0.0.1:8080")
     .option("--token <token>", "a credential: an API key (clk_…) or a token (JWT); the environment variables are safer than a flag")
     .option("--context <name>", "the context of the config file to use")
     .option("--certificate-authority <file>", "a PEM file of the CA that signed the server's certificate")

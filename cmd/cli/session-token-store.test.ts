@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveClientConfig, type ClientConfigInputs } from "./config/client-config.js";
 import { buildKubeconfig, readKubeconfigFile, serializeKubeconfig, type Kubeconfig } from "./config/kubeconfig.js";
-import { replaceStoredToken, storeSessionToken, tokenIsFromConfigFile } from "./session-token-store.js";
+import { forgetSession, replaceStoredToken, storeSessionToken, tokenIsFromConfigFile } from "./session-token-store.js";
 
 let home: string;
 let path: string;
@@ -26,34 +26,70 @@ const write = async (config: Kubeconfig) => {
 };
 const tokens = async () => Object.fromEntries(((await readKubeconfigFile(path))?.users ?? []).map((u) => [u.name, u.user.token]));
 
+const store = async (flags: ClientConfigInputs["flags"] = {}, token = "eyJ.new") =>
+  storeSessionToken({ inputs: inputs(flags), resolved: await resolveClientConfig(inputs(flags)), username: "alice", token });
+
 describe("storeSessionToken", () => {
-  it("stores the token for the current context's user only, and leaves the file at mode 0600", async () => {
+  it("stores the session as its own current context, leaves the other tokens alone and the file at mode 0600", async () => {
     await write(twoContexts());
-    const stored = await storeSessionToken({ inputs: inputs(), resolved: await resolveClientConfig(inputs()), token: "eyJ.new" });
-    expect(stored).toEqual({ path, context: "a", user: "a", created: false });
-    expect(await tokens()).toEqual({ a: "eyJ.new", b: "clk_b" });
+    const stored = await store();
+    expect(stored).toEqual({ path, context: "alice@a", previousContext: "a", created: false });
+    expect(await tokens()).toEqual({ a: "clk_a", b: "clk_b", "alice@a": "eyJ.new" });
+    expect((await readKubeconfigFile(path))?.["current-context"]).toBe("alice@a");
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 
-  it("stores the token for the --context user", async () => {
+  it("starts the session from the --context cluster", async () => {
     await write(twoContexts());
-    await storeSessionToken({ inputs: inputs({ context: "b" }), resolved: await resolveClientConfig(inputs({ context: "b" })), token: "eyJ.new" });
-    expect(await tokens()).toEqual({ a: "clk_a", b: "eyJ.new" });
+    expect(await store({ context: "b" })).toMatchObject({ context: "alice@b", previousContext: "a" });
+    expect(await tokens()).toEqual({ a: "clk_a", b: "clk_b", "alice@b": "eyJ.new" });
   });
 
   it("makes the file from the resolved server and CA when there is none", async () => {
     const resolved = { ...(await resolveClientConfig(inputs({ server: "https://c.example" }))), tls: { ca: "PEM", insecureSkipVerify: false } };
-    const stored = await storeSessionToken({ inputs: inputs(), resolved, token: "eyJ.new" });
-    expect(stored.created).toBe(true);
+    const stored = await storeSessionToken({ inputs: inputs(), resolved, username: "alice", token: "eyJ.new" });
+    expect(stored).toEqual({ path, context: "alice@claw", created: true });
     const config = await readKubeconfigFile(path);
     expect(config?.clusters[0]?.cluster).toEqual({ server: "https://c.example", "certificate-authority-data": Buffer.from("PEM").toString("base64") });
-    expect(await tokens()).toEqual({ claw: "eyJ.new" });
+    expect(await tokens()).toEqual({ "alice@claw": "eyJ.new" });
   });
 
   it("asks for --context when the file has several contexts and none is current", async () => {
     const { "current-context": _none, ...config } = twoContexts();
     await write(config);
-    await expect(storeSessionToken({ inputs: inputs(), resolved: await resolveClientConfig(inputs({ server: "https://a.example:8443" })), token: "t" })).rejects.toThrow(/--context NAME/);
+    await expect(store()).rejects.toThrow(/--context NAME/);
+  });
+});
+
+describe("forgetSession", () => {
+  it.each([
+    {
+      name: "removes the session's context and makes the one before current again",
+      before: async () => (await write(twoContexts()), store()),
+      want: { forgotten: { removed: "context", context: "alice@a", restored: "a" }, tokens: { a: "clk_a", b: "clk_b" }, current: "a" },
+    },
+    {
+      name: "deletes the file login made once the session is gone",
+      before: () => store({ server: "https://c.example" }),
+      want: { forgotten: { removed: "file" }, tokens: {}, current: undefined },
+    },
+    {
+      name: "removes only the token from a user login did not add",
+      before: () => write(twoContexts()),
+      expected: "clk_a",
+      want: { forgotten: { removed: "token" }, tokens: { a: undefined, b: "clk_b" }, current: "a" },
+    },
+    {
+      name: "leaves the file alone when it holds another token by now",
+      before: async () => (await write(twoContexts()), store()),
+      expected: "eyJ.other",
+      want: { forgotten: undefined, tokens: { a: "clk_a", b: "clk_b", "alice@a": "eyJ.new" }, current: "alice@a" },
+    },
+  ])("$name", async ({ before, expected = "eyJ.new", want }) => {
+    await before();
+    expect(await forgetSession({ path, expected })).toEqual(want.forgotten);
+    expect(await tokens()).toEqual(want.tokens);
+    expect((await readKubeconfigFile(path))?.["current-context"]).toBe(want.current);
   });
 });
 

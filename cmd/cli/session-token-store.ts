@@ -1,17 +1,20 @@
-// Where `claw auth login` keeps its session token: the user entry of a context in the client config file,
-// written atomically with mode 0600.
+// Where `claw auth login` keeps its session token: a user and context of its own in the client config file,
+// written atomically with mode 0600, which `claw auth logout` removes again.
 
+import { rm } from "node:fs/promises";
 import { UsageError } from "./cli-errors.js";
 import { configWritePath, resolveClientConfig, type ClientConfigInputs, type ResolvedClientConfig } from "./config/client-config.js";
-import { readKubeconfigFile, withUserToken, writeKubeconfigFile, type Kubeconfig } from "./config/kubeconfig.js";
+import { readKubeconfigFile, writeKubeconfigFile, type Kubeconfig, type KubeconfigUser } from "./config/kubeconfig.js";
+import { addSession, createdByLogin, removeSession, sessionFile, sessionMarkOf } from "./config/session-context.js";
 import { kubeconfigFor } from "./commands/config-command.js";
 
 export interface StoredToken {
   /** The config file written. */
   path: string;
+  /** The session's context (and user), now current. */
   context: string;
-  /** The kubeconfig user entry that holds the token. */
-  user: string;
+  /** The context that was current before, which logout makes current again. */
+  previousContext?: string;
   /** The file did not exist (or had no context) and was made from the server and TLS settings in use. */
   created: boolean;
 }
@@ -38,16 +41,58 @@ export async function resolveLoginTarget(inputs: ClientConfigInputs, opts: { sto
   return resolveClientConfig({ ...inputs, flags: { ...inputs.flags, config: undefined }, env: { ...inputs.env, CLAW_CONFIG: undefined } });
 }
 
-/** Stores the token for the user of the chosen context of configWritePath, or makes that file from `resolved`. */
-export async function storeSessionToken(opts: { inputs: ClientConfigInputs; resolved: ResolvedClientConfig; token: string }): Promise<StoredToken> {
+/**
+ * Stores the session as its own user and context in configWritePath, made current, leaving the credentials
+ * already there alone; makes that file from `resolved` when there is none.
+ */
+export async function storeSessionToken(opts: { inputs: ClientConfigInputs; resolved: ResolvedClientConfig; username: string; token: string }): Promise<StoredToken> {
   const path = configWritePath(opts.inputs);
   const existing = await readKubeconfigFile(path);
   const fresh = !existing || existing.contexts.length === 0;
-  const base: Kubeconfig = fresh ? { ...kubeconfigFor({ ...opts.resolved, credential: undefined }), ...(existing?.preferences ? { preferences: existing.preferences } : {}) } : existing;
-  const context = chooseContext(base, path, opts.inputs.flags.context);
-  const next = withUserToken(base, { token: opts.token, context });
-  await writeKubeconfigFile(path, next);
-  return { path, context, user: userOf(next, context), created: fresh };
+  let base: Kubeconfig;
+  let from: { cluster: string; transport?: KubeconfigUser };
+  if (fresh) {
+    const made = kubeconfigFor({ ...opts.resolved, credential: undefined });
+    base = sessionFile(made.clusters[0]!, existing?.preferences);
+    from = { cluster: made.clusters[0]!.name, transport: made.users[0]!.user };
+  } else {
+    base = existing;
+    const chosen = base.contexts.find((c) => c.name === chooseContext(existing, path, opts.inputs.flags.context))!.context;
+    const transport = base.users.find((u) => u.name === chosen.user)?.user;
+    from = { cluster: chosen.cluster, ...(transport ? { transport } : {}) };
+  }
+  const { config, context } = addSession(base, { ...from, username: opts.username, token: opts.token });
+  await writeKubeconfigFile(path, config);
+  const previousContext = sessionMarkOf(config.contexts.find((c) => c.name === context)?.context)?.previousContext;
+  return { path, context, ...(previousContext ? { previousContext } : {}), created: fresh };
+}
+
+export type ForgottenSession =
+  /** The session's context and user were removed; `restored` is current again. */
+  | { removed: "context"; context: string; restored?: string }
+  /** The file login had made held nothing else, so it is gone. */
+  | { removed: "file" }
+  /** The token was in a user login did not add: only the token was removed. */
+  | { removed: "token" };
+
+/**
+ * Takes the session out of `path` when the chosen context's user still holds `expected`: its context and
+ * user, or the whole file when login made it and nothing else is left, or (a token login did not store as
+ * its own context) just the token. Undefined when the file holds another token by now.
+ */
+export async function forgetSession(opts: { path: string; context?: string; expected: string }): Promise<ForgottenSession | undefined> {
+  const config = await readKubeconfigFile(opts.path);
+  if (!config) return undefined;
+  const context = chooseContext(config, opts.path, opts.context);
+  if (config.users.find((u) => u.name === userOf(config, context))?.user.token !== opts.expected) return undefined;
+  const removed = removeSession(config, context);
+  if (!removed) return (await replaceStoredToken({ ...opts, context })) ? { removed: "token" } : undefined;
+  if (removed.config.contexts.length === 0 && createdByLogin(config)) {
+    await rm(opts.path, { force: true });
+    return { removed: "file" };
+  }
+  await writeKubeconfigFile(opts.path, removed.config);
+  return { removed: "context", context, ...(removed.restored ? { restored: removed.restored } : {}) };
 }
 
 /**

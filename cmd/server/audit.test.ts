@@ -43,7 +43,7 @@ describe("claw server's audit log", () => {
     const dir = join(config.dataDir, "audit");
     expect(statSync(join(dir, SIGNING_KEY_FILE)).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, PUBLIC_KEY_FILE)).mode & 0o777).toBe(0o644);
-    expect(running.audit.publicKeyPath).toBe(join(dir, PUBLIC_KEY_FILE));
+    expect(running.auditPublicKeyPath).toBe(join(dir, PUBLIC_KEY_FILE));
   });
 
   it("serves recorded events to a caller with audit:read and refuses one without it", async () => {
@@ -72,7 +72,7 @@ describe("claw server's audit log", () => {
     running = await start();
     const { seq } = await running.audit.log.record({ type: "auth.logout", actor: "bob", outcome: "success" });
     expect(seq).toBe(before + 1);
-    const keys = parsePublicKeys(readFileSync(running.audit.publicKeyPath!, "utf8"), PUBLIC_KEY_FILE);
+    const keys = parsePublicKeys(readFileSync(running.auditPublicKeyPath!, "utf8"), PUBLIC_KEY_FILE);
     const report = await verifyLog(storeBatchSource(running.audit.log.batches), { trustedKeys: keys, checkSignatures: true });
     expect(report).toMatchObject({ ok: true, lastSeq: seq });
   });

@@ -18,7 +18,7 @@ import { DEFAULT_LEASE_NAME } from "../../controllers/runtime/manager.js";
 import { objectUntil } from "../../controllers/runtime/testing/cache-wait.js";
 import { silentLogger } from "../../controllers/runtime/testing/silent-logger.js";
 import { adminClient } from "../../hack/testing/admin-client.js";
-import { controllersEnabled, inProcessCredential } from "./controllers.js";
+import { CONTROLLER_RULES, controllersEnabled, inProcessCredential } from "./controllers.js";
 import { runServer, type RunningServer } from "./run-server.js";
 import type { ServerConfig } from "./server-config.js";
 
@@ -28,8 +28,8 @@ const req = {} as IncomingMessage;
 describe("inProcessCredential", () => {
   const access = inProcessCredential({ randomBytes: bytes(7) });
 
-  it("recognises its own secret as the bootstrap admin user", async () => {
-    expect(await access.authenticator.authenticate({ secret: access.credential.value, source: "bearer" }, req)).toEqual({ name: "admin", groups: ["system:authenticated", "system:controller-manager"] });
+  it("recognises its own secret as the controllers' system identity, which no user can disable", async () => {
+    expect(await access.authenticator.authenticate({ secret: access.credential.value, source: "bearer" }, req)).toMatchObject({ name: "system:controller-manager", system: { rules: CONTROLLER_RULES } });
   });
 
   it.each([

@@ -7,12 +7,13 @@ import { hostname } from "node:os";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { AUTHENTICATED_GROUP } from "../../api/auth/api-key-authenticator.js";
-import { BOOTSTRAP_USER } from "../../api/auth/bootstrap-admin.js";
 import type { Credential } from "../../api/client/credential.js";
 import { RestClient, type TlsOptions } from "../../api/client/rest-client.js";
 import type { Clock } from "../../api/machinery/clock.js";
 import { unauthorized } from "../../api/machinery/errors.js";
+import type { UserInfo } from "../../api/server/admission.js";
 import type { Authenticator } from "../../api/server/authentication.js";
+import type { SystemRule } from "../../api/server/authorizer.js";
 import { apiKeysController } from "../../controllers/apikeys/apikeys-controller.js";
 import { rolesController } from "../../controllers/roles/roles-controller.js";
 import { Manager, type ControllerFactory } from "../../controllers/runtime/manager.js";
@@ -77,16 +78,26 @@ export interface InProcessCredential {
   credential: Credential;
 }
 
+/** The in-process controllers' own identity: not a User, so no one can disable or delete it. */
+export const CONTROLLER_IDENTITY = "system:controller-manager";
+
+/** Exactly what the controllers read and write: their kinds, those kinds' status, and their Lease. */
+export const CONTROLLER_RULES: readonly SystemRule[] = [
+  { resources: ["roles", "users", "apikeys", "leases"], verbs: ["get", "list", "watch"] },
+  { resources: ["roles/status", "users/status", "apikeys/status"], verbs: ["get", "update", "patch"] },
+  { resources: ["leases"], verbs: ["create", "update", "patch"] },
+];
+
 /**
  * The credential the in-process manager reaches its own server with: a random secret made at start, held
  * only in memory (gone when the process ends, so it works on restart and on every server sharing a store,
- * where the bootstrap secret is not known) and checked in constant time. It acts as the bootstrap admin
- * user; a dedicated controller identity with its own role can replace `actAs` later.
+ * where the bootstrap secret is not known) and checked in constant time. It authenticates the system
+ * identity `system:controller-manager`, authorized by CONTROLLER_RULES alone.
  */
-export function inProcessCredential(opts: { randomBytes: (n: number) => Uint8Array; actAs?: string }): InProcessCredential {
+export function inProcessCredential(opts: { randomBytes: (n: number) => Uint8Array }): InProcessCredential {
   const secret = `${CREDENTIAL_PREFIX}${Buffer.from(opts.randomBytes(32)).toString("base64url")}`;
   const digest = createHash("sha256").update(secret).digest();
-  const user = { name: opts.actAs ?? BOOTSTRAP_USER, groups: [AUTHENTICATED_GROUP, "system:controller-manager"] };
+  const user: UserInfo = { name: CONTROLLER_IDENTITY, groups: [AUTHENTICATED_GROUP, CONTROLLER_IDENTITY], system: { rules: CONTROLLER_RULES } };
   return {
     credential: { type: "token", value: secret },
     authenticator: {
@@ -94,7 +105,7 @@ export function inProcessCredential(opts: { randomBytes: (n: number) => Uint8Arr
       async authenticate(credential) {
         if (!credential?.secret.startsWith(CREDENTIAL_PREFIX)) return undefined;
         const presented = createHash("sha256").update(credential.secret).digest();
-        if (timingSafeEqual(presented, digest)) return { ...user, groups: [...user.groups] };
+        if (timingSafeEqual(presented, digest)) return user;
         throw unauthorized("Unauthorized: the in-process controller credential is not valid (it lives only as long as the server process)");
       },
     },

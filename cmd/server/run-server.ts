@@ -1,34 +1,36 @@
-// `claw server`: opens the store, loads the CRDs, bootstraps the admin credential and serves the API.
+// `claw server`: opens the store, assembles the server with its modules (audit, identity), bootstraps
+// the admin credential and serves the API, with the controller manager in-process by default.
 
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { systemClock, type Clock } from "../../api/machinery/clock.js";
-import { loadCrdRegistry } from "../../api/schema/crd-registry.js";
-import { createValidator } from "../../api/schema/validator.js";
+import type { AuditModule } from "../../api/audit/audit-module.js";
 import { parseAuthConfig } from "../../api/auth/auth-config.js";
 import { Identity } from "../../api/auth/identity.js";
-import { ApiServer } from "../../api/server/api-server.js";
-import { discoveryRoutes } from "../../api/server/discovery-routes.js";
+import { systemClock, type Clock } from "../../api/machinery/clock.js";
+import { loadCrdRegistry } from "../../api/schema/crd-registry.js";
+import type { ApiServer } from "../../api/server/api-server.js";
 import { openEtcdStore } from "../../api/store/etcd-store.js";
 import { openSqliteStore } from "../../api/store/sqlite-store.js";
 import type { Store } from "../../api/store/store.js";
 import { writeAdminConfig } from "./admin-config.js";
-import { requestAuditor } from "../../api/audit/request-auditor.js";
-import { startAudit, type RunningAudit } from "./audit.js";
+import { assembleServer, type AssembledServer } from "./assemble-server.js";
+import { auditModuleSetup, type AuditModuleSetup } from "./audit.js";
 import { inProcessControllers } from "./controllers.js";
 import type { ServerConfig } from "./server-config.js";
 import { resolveServingTls } from "./serving-tls.js";
-import { versionInfo } from "./version.js";
 
 export interface RunningServer {
   server: ApiServer;
   /** The URL clients reach the server at. */
   url: string;
   adminConfigPath: string;
-  /** The audit log: emit points call audit.log.record(…) (api/audit/event-builders.ts). */
-  audit: RunningAudit;
+  /** The audit module (its log, routes and sink). */
+  audit: AuditModule;
+  identity: Identity;
+  /** The published audit public key file, when logs are signed. */
+  auditPublicKeyPath?: string;
   stop(): Promise<void>;
 }
 
@@ -49,38 +51,37 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const env = opts.env ?? process.env;
+  const authConfig = parseAuthConfig(config.sections.auth, { readEnv: (name) => env[name], ...(config.configFile ? { source: config.configFile } : {}) });
+  let auditSetup: AuditModuleSetup | undefined;
   const store = await openStore(config);
-  let identity: Identity | undefined;
-  let audit: RunningAudit | undefined;
+  let assembled: AssembledServer | undefined;
   const controllers = inProcessControllers({ enabled: opts.controllers !== false, randomBytes: (n) => randomBytes(n) });
   try {
-    const registry = loadCrdRegistry();
-    const env = opts.env ?? process.env;
-    const authConfig = parseAuthConfig(config.sections.auth, { readEnv: (name) => env[name], ...(config.configFile ? { source: config.configFile } : {}) });
-    identity = new Identity({ store, registry, clock, logger, config: authConfig, randomBytes: (n) => randomBytes(n), service: () => server.service, maxBodyBytes: config.maxRequestBytes });
-    const running = (audit = await startAudit({ config, store, clock, logger, env, resolver: identity.resolver }));
-    const server: ApiServer = new ApiServer({
+    auditSetup = auditModuleSetup({ config, env, onKeyCreated: (path) => logger.info({ publicKey: path }, "created the audit checkpoint signing key; verify with `claw audit verify --public-key` and this file") });
+    const audit = auditSetup.factory;
+    let auditModule: AuditModule | undefined;
+    let identity: Identity | undefined;
+    assembled = assembleServer({
       store,
-      registry,
-      validator: createValidator(registry),
+      registry: loadCrdRegistry(),
       clock,
       logger,
-      authenticators: [...controllers.authenticators, ...identity.authenticators],
-      authorizer: identity.authorizer,
-      admission: identity.admission,
-      publicRoutes: identity.publicRoutes,
-      prefixRoutes: [...identity.prefixRoutes, ...running.prefixRoutes],
-      healthChecks: running.healthChecks,
-      auditor: requestAuditor(running.log, logger),
-      routes: discoveryRoutes(registry, versionInfo()),
-      version: versionInfo(),
+      random: { bytes: (n) => randomBytes(n) },
+      modules: [(ctx) => (auditModule = audit(ctx)), (ctx) => (identity = new Identity(ctx, { config: authConfig }))],
+      authenticators: controllers.authenticators,
       maxBodyBytes: config.maxRequestBytes,
       ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
+      ...(config.maxWatchesPerIdentity ? { maxWatchesPerIdentity: config.maxWatchesPerIdentity } : {}),
     });
+    if (!auditModule || !identity) throw new Error("the server was assembled without its audit and identity modules");
+    const server = assembled.server;
     const tls = await resolveServingTls(config, clock.now());
     if (tls.note) opts.announce(tls.note);
     if (!tls.serving) logger.warn("[tls] enabled = false: serving plain HTTP; kubectl will not send credentials over it");
-    await identity.start();
+    if (!auditModule.log.enabled) logger.warn("[audit] enabled = false: no audit log is kept");
+    if (!authConfig.rbac.enabled) logger.warn("[auth.rbac] enabled = false: every authenticated caller may do everything; use this only for tests");
+    await assembled.startModules();
     const bootstrap = await identity.bootstrap();
     const address = await server.start({ ...config.listen, ...(tls.serving ? { tls: tls.serving } : {}) });
     const host = address.family === "IPv6" ? `[${clientHost(address.address)}]` : clientHost(address.address);
@@ -92,22 +93,25 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     else opts.announce(`The admin credential${bootstrap.keyId ? ` ${bootstrap.keyId}` : ""} was created by another server sharing this store; use the admin.conf that server wrote.`);
     logger.info({ url, store: config.etcdEndpoints.length > 0 ? "etcd" : "embedded", dataDir: config.dataDir }, "claw server listening");
     controllers.start({ server: url, tls: tls.caPem ? { ca: tls.caPem } : {}, clock, logger, registry: server.metrics.registry });
+    const running = assembled;
+    const setup = auditSetup;
     return {
       server,
       url,
       adminConfigPath,
-      audit: running,
+      audit: auditModule,
+      identity,
+      ...(setup.publicKeyPath ? { auditPublicKeyPath: setup.publicKeyPath } : {}),
       stop: async () => {
         await controllers.stop();
-        await server.stop();
         await running.stop();
-        identity?.stop();
+        await setup.close();
         await store.close();
       },
     };
   } catch (err) {
-    await audit?.stop();
-    identity?.stop();
+    await assembled?.stop().catch(() => undefined);
+    await auditSetup?.close();
     await store.close();
     throw err;
   }

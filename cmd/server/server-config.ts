@@ -1,6 +1,7 @@
 // `claw server` configuration: gateway.toml (smol-toml), then flags, then the environment variables
 // the file names. The only module besides cmd/claw.ts that reads process.env is this one's caller.
 
+import { DEFAULT_MAX_WATCHES_PER_IDENTITY } from "../../api/server/watch-limit.js";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -12,6 +13,8 @@ export interface ServerConfig {
   /** Empty means the embedded store under dataDir. */
   etcdEndpoints: string[];
   maxRequestBytes: number;
+  /** [server] max_watches_per_identity: open watches one identity may hold (429 past it). */
+  maxWatchesPerIdentity?: number;
   /** Sections of gateway.toml that later features read ([auth], [tls], [audit], [ddos]), kept verbatim. */
   sections: Record<string, unknown>;
   /** The config file that was read, if any. */
@@ -79,6 +82,9 @@ export function loadServerConfig(flags: ServerFlags, home = homedir()): ServerCo
   const maxRequestBytes = server.max_request_bytes ?? 3 * 1024 * 1024;
   if (typeof maxRequestBytes !== "number" || !Number.isInteger(maxRequestBytes) || maxRequestBytes < 1024)
     throw new ConfigError(`${where("server")} max_request_bytes must be an integer of at least 1024`);
+  const maxWatchesPerIdentity = server.max_watches_per_identity ?? DEFAULT_MAX_WATCHES_PER_IDENTITY;
+  if (typeof maxWatchesPerIdentity !== "number" || !Number.isInteger(maxWatchesPerIdentity) || maxWatchesPerIdentity < 1)
+    throw new ConfigError(`${where("server")} max_watches_per_identity must be a positive integer (default ${DEFAULT_MAX_WATCHES_PER_IDENTITY})`);
 
   const { server: _s, store: _st, ...sections } = file;
   return {
@@ -86,6 +92,7 @@ export function loadServerConfig(flags: ServerFlags, home = homedir()): ServerCo
     dataDir: resolve(dataDirText.replace(/^~(?=\/|$)/, home)),
     etcdEndpoints: endpointsRaw ? parseEndpoints(endpointsRaw, flags.etcdEndpoints ? "--etcd-endpoints" : `${where("store")} etcd_endpoints`) : [],
     maxRequestBytes,
+    maxWatchesPerIdentity,
     sections,
     ...(configFile ? { configFile } : {}),
   };

@@ -16,13 +16,11 @@ import { SECURITY_API, authPaths, type ApiKeySecret } from "../../api/types/auth
 import { Identity } from "../../api/auth/identity.js";
 import { systemClock } from "../../api/machinery/clock.js";
 import { loadCrdRegistry } from "../../api/schema/crd-registry.js";
-import { createValidator } from "../../api/schema/validator.js";
-import { ApiServer } from "../../api/server/api-server.js";
+import type { ApiServer } from "../../api/server/api-server.js";
+import { assembleServer } from "../../cmd/server/assemble-server.js";
 import type { Authenticator } from "../../api/server/authentication.js";
-import { discoveryRoutes } from "../../api/server/discovery-routes.js";
 import { openSqliteStore } from "../../api/store/sqlite-store.js";
 import type { Store } from "../../api/store/store.js";
-import { versionInfo } from "../../cmd/server/version.js";
 
 const { values } = parseArgs({
   options: {
@@ -41,23 +39,20 @@ const registry = loadCrdRegistry();
 const anyone: Authenticator = { name: "anyone", authenticate: async () => ({ name: "bench", groups: ["system:authenticated"] }) };
 
 async function serve(store: Store, secured: boolean): Promise<{ url: string; identity?: Identity; server: ApiServer }> {
-  const identity = secured
-    ? new Identity({ store, registry, clock: systemClock, logger, config: defaultAuthConfig(), randomBytes: (n) => randomBytes(n), service: () => server.service })
-    : undefined;
-  const server: ApiServer = new ApiServer({
+  let identity: Identity | undefined;
+  const assembled = assembleServer({
     store,
     registry,
-    validator: createValidator(registry),
     clock: systemClock,
     logger,
-    authenticators: identity ? identity.authenticators : [anyone],
-    ...(identity ? { authorizer: identity.authorizer, admission: identity.admission, publicRoutes: identity.publicRoutes, prefixRoutes: identity.prefixRoutes } : {}),
-    routes: discoveryRoutes(registry, versionInfo()),
-    version: versionInfo(),
+    random: { bytes: (n) => randomBytes(n) },
+    // Unsecured: the same pipeline with a decider that grants everything, so the difference is identity's cost.
+    modules: secured ? [(ctx) => (identity = new Identity(ctx, { config: defaultAuthConfig() }))] : [() => ({ name: "allow-all", provides: { permissions: { decide: () => ({ allowed: true, reason: "bench" }) } } })],
+    ...(secured ? {} : { authenticators: [anyone] }),
   });
-  await identity?.start();
-  const address = await server.start({ host: "127.0.0.1", port: 0 });
-  return { url: `http://127.0.0.1:${address.port}`, server, ...(identity ? { identity } : {}) };
+  await assembled.startModules();
+  const address = await assembled.server.start({ host: "127.0.0.1", port: 0 });
+  return { url: `http://127.0.0.1:${address.port}`, server: assembled.server, ...(identity ? { identity } : {}) };
 }
 
 /** GETs one object `count` times with `concurrency` in flight; returns requests per second. */

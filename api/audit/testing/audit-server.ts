@@ -3,7 +3,6 @@
 
 import pino from "pino";
 import { FakeClock, type Clock } from "../../machinery/clock.js";
-import { forbidden } from "../../machinery/errors.js";
 import { loadCrdRegistry } from "../../schema/crd-registry.js";
 import { createValidator } from "../../schema/validator.js";
 import { ApiServer } from "../../server/api-server.js";
@@ -42,14 +41,13 @@ export async function startAuditServer(opts: TestLogOptions & { clock?: Clock } 
     clock,
     logger: pino({ level: "silent" }),
     authenticators: [tokenUsers],
-    prefixRoutes: auditRoutes({
-      batches: t.log.batches,
-      log: t.log,
-      authorize: (ctx, permission) => {
-        asked.push({ ...permission, ...(ctx.resource ? { ctxResource: ctx.resource } : {}), ...(ctx.verb ? { ctxVerb: ctx.verb } : {}) });
-        if (ctx.user?.name !== "user:auditor") throw forbidden(`user "${ctx.user?.name}" cannot read audit: needs audit:read`);
+    permissions: {
+      decide: (user, resource, action) => {
+        asked.push({ resource, action });
+        return user.name === "user:auditor" ? { allowed: true, reason: "auditor" } : { allowed: false, reason: "needs audit:read" };
       },
-    }),
+    },
+    routes: auditRoutes({ batches: t.log.batches, log: t.log }),
     version: versionInfo(),
   });
   const address = await server.start({ host: "127.0.0.1", port: 0 });

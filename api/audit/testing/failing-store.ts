@@ -17,6 +17,7 @@ export function failingStore(inner: Store): FailingStore {
     create: (key, value) => (wrapper.failing !== "none" ? down() : inner.create(key, value)),
     update: (key, value, rev) => (wrapper.failing !== "none" ? down() : inner.update(key, value, rev)),
     delete: (key, rev) => (wrapper.failing !== "none" ? down() : inner.delete(key, rev)),
+    txn: (compares, ops) => (wrapper.failing !== "none" ? down() : inner.txn(compares, ops)),
     watch: (prefix, options) => inner.watch(prefix, options),
     currentRevision: () => inner.currentRevision(),
     compact: (revision) => inner.compact(revision),

@@ -20,6 +20,8 @@ export const AUDIT_EVENT_TYPES = [
   "auth.logout",
   "auth.apikey.created",
   "auth.apikey.revoked",
+  "auth.password.set",
+  "auth.token.refreshed",
   "rbac.role.assigned",
   "secrets.accessed",
   "secrets.created",

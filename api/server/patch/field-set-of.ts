@@ -3,29 +3,30 @@
 
 import { FieldSet } from "./field-set.js";
 import { isJsonObject } from "./json-value.js";
-import type { PathKey } from "./path-element.js";
+import { extendPath, type PathChain } from "./path-element.js";
 import { childShape, isNamedField, type Shape } from "./schema-shape.js";
 import { containerOf } from "./typed-entries.js";
 
 export function fieldSetOf(value: unknown, shape: Shape, options: { strict: boolean }): FieldSet {
-  const set = new FieldSet();
-  walk(value, shape, [], set, options.strict);
-  return set;
+  return walk(value, shape, undefined, options.strict).below ?? new FieldSet();
 }
 
-function walk(value: unknown, shape: Shape, path: PathKey[], set: FieldSet, strict: boolean): void {
+/**
+ * The fields of one value: whether it is itself a field (`self`, for scalars and atomic values) and the
+ * fields under it, relative to it. The caller files them under the value's key, so no path is rebuilt.
+ */
+function walk(value: unknown, shape: Shape, path: PathChain, strict: boolean): { self: boolean; below?: FieldSet } {
   const container = containerOf(value, shape, { path, strict });
-  if (!container) {
-    set.insert(path);
-    return;
-  }
+  if (!container) return { self: true };
+  const below = new FieldSet();
   for (const entry of container.entries) {
     if (entry.key === undefined) continue;
-    const here = [...path, entry.key];
-    walk(entry.value, entry.shape, here, set, strict);
+    const child = walk(entry.value, entry.shape, extendPath(path, entry.key), strict);
     const emptyObject = isJsonObject(entry.value) && Object.keys(entry.value).length === 0;
-    if (container.kind === "list" || !entry.named || entry.value === null || emptyObject) set.insert(here);
+    if (child.self || container.kind === "list" || !entry.named || entry.value === null || emptyObject) below.members.add(entry.key);
+    if (child.below && !child.below.isEmpty()) below.children.set(entry.key, child.below);
   }
+  return { self: false, below };
 }
 
 /**

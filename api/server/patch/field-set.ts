@@ -17,34 +17,30 @@ export class FieldSet {
 
   /** Adds a path (and so the children on the way to it). An empty path adds nothing. */
   insert(path: readonly PathKey[]): void {
-    const [head, ...rest] = path;
-    if (head === undefined) return;
-    if (rest.length === 0) {
-      this.members.add(head);
-      return;
+    if (path.length === 0) return;
+    let at: FieldSet = this;
+    for (const key of path.slice(0, -1)) {
+      let child = at.children.get(key);
+      if (!child) at.children.set(key, (child = new FieldSet()));
+      at = child;
     }
-    let child = this.children.get(head);
-    if (!child) this.children.set(head, (child = new FieldSet()));
-    child.insert(rest);
+    at.members.add(path[path.length - 1]!);
   }
 
   has(path: readonly PathKey[]): boolean {
-    const [head, ...rest] = path;
-    if (head === undefined) return false;
-    return rest.length === 0 ? this.members.has(head) : (this.children.get(head)?.has(rest) ?? false);
+    if (path.length === 0) return false;
+    const parent = this.at(path.slice(0, -1));
+    return parent !== undefined && parent.members.has(path[path.length - 1]!);
   }
 
   isEmpty(): boolean {
     return this.members.size === 0 && this.children.size === 0;
   }
 
+  /** A new set with the paths of both; each input is read once, so the cost does not grow with depth. */
   union(other: FieldSet): FieldSet {
     const out = this.copy();
-    for (const m of other.members) out.members.add(m);
-    for (const [key, child] of other.children) {
-      const mine = out.children.get(key);
-      out.children.set(key, mine ? mine.union(child) : child.copy());
-    }
+    out.add(other);
     return out;
   }
 
@@ -73,17 +69,26 @@ export class FieldSet {
 
   /** True when the path or anything under it is in the set. */
   touches(path: readonly PathKey[]): boolean {
-    const [head, ...rest] = path;
-    if (head === undefined) return !this.isEmpty();
-    if (rest.length === 0 && this.members.has(head)) return true;
-    const child = this.children.get(head);
-    return child !== undefined && child.touches(rest);
+    if (path.length === 0) return !this.isEmpty();
+    const parent = this.at(path.slice(0, -1));
+    const last = path[path.length - 1]!;
+    return parent !== undefined && (parent.members.has(last) || parent.children.has(last));
   }
 
   /** Every member path: this level's members in order, then each child's, as structured-merge-diff iterates. */
-  paths(prefix: readonly PathKey[] = []): PathKey[][] {
-    const out: PathKey[][] = [...this.members].sort(comparePathKeys).map((m) => [...prefix, m]);
-    for (const key of [...this.children.keys()].sort(comparePathKeys)) out.push(...this.children.get(key)!.paths([...prefix, key]));
+  paths(): PathKey[][] {
+    const out: PathKey[][] = [];
+    // One prefix shared by the whole walk; only the paths handed out are copies.
+    const prefix: PathKey[] = [];
+    const walk = (set: FieldSet) => {
+      for (const m of [...set.members].sort(comparePathKeys)) out.push([...prefix, m]);
+      for (const key of [...set.children.keys()].sort(comparePathKeys)) {
+        prefix.push(key);
+        walk(set.children.get(key)!);
+        prefix.pop();
+      }
+    };
+    walk(this);
     return out;
   }
 
@@ -92,6 +97,23 @@ export class FieldSet {
     for (const m of this.members) out.members.add(m);
     for (const [key, child] of this.children) out.children.set(key, child.copy());
     return out;
+  }
+
+  /** Adds `other`'s paths to this set in place, copying what this set does not have yet. */
+  private add(other: FieldSet): void {
+    for (const m of other.members) this.members.add(m);
+    for (const [key, child] of other.children) {
+      const mine = this.children.get(key);
+      if (mine) mine.add(child);
+      else this.children.set(key, child.copy());
+    }
+  }
+
+  /** The set under `path`, undefined when nothing is there. */
+  private at(path: readonly PathKey[]): FieldSet | undefined {
+    let at: FieldSet | undefined = this;
+    for (const key of path) at = at?.children.get(key);
+    return at;
   }
 
   toFieldsV1(): JsonObject {

@@ -9,10 +9,18 @@ import { cloneJson, isJsonObject, jsonEqual, setOwn, type JsonObject } from "./j
  */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isJsonObject(patch)) return cloneJson(patch);
-  const result: JsonObject = isJsonObject(target) ? cloneJson(target) : {};
+  return mergeInto(isJsonObject(target) ? cloneJson(target) : {}, patch);
+}
+
+/** Merges `patch` into `result`, a private copy: copying once at the top keeps the cost linear at any depth. */
+function mergeInto(result: JsonObject, patch: JsonObject): JsonObject {
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else setOwn(result, key, applyMergePatch(Object.prototype.hasOwnProperty.call(result, key) ? result[key] : undefined, value));
+    if (value === null) {
+      delete result[key];
+      continue;
+    }
+    const current = Object.prototype.hasOwnProperty.call(result, key) ? result[key] : undefined;
+    setOwn(result, key, isJsonObject(value) ? mergeInto(isJsonObject(current) ? current : {}, value) : cloneJson(value));
   }
   return result;
 }
@@ -36,9 +44,11 @@ export function createMergePatch(from: unknown, to: unknown): unknown {
   for (const [key, value] of Object.entries(to)) {
     const had = Object.prototype.hasOwnProperty.call(from, key);
     const old = had ? from[key] : undefined;
-    if (had && jsonEqual(old, value)) continue;
-    if (had && isJsonObject(old) && isJsonObject(value)) setOwn(patch, key, createMergePatch(old, value));
-    else setOwn(patch, key, cloneJson(value));
+    if (had && isJsonObject(old) && isJsonObject(value)) {
+      // Descend without comparing first: comparing whole subtrees at every level would cost depth × size.
+      const nested = createMergePatch(old, value);
+      if (isJsonObject(nested) && Object.keys(nested).length > 0) setOwn(patch, key, nested);
+    } else if (!had || !jsonEqual(old, value)) setOwn(patch, key, cloneJson(value));
   }
   return patch;
 }

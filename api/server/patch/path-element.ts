@@ -13,6 +13,20 @@ export const keyedKey = (fields: Record<string, unknown>): PathKey => `k:${canon
 
 export const isPathKey = (key: string): boolean => /^[fkvi]:/.test(key);
 
+/**
+ * A path grown one element per level without copying what is above it, so walking a value costs the
+ * same at any depth; it becomes an array only when it is reported. Undefined is the root.
+ */
+export type PathChain = { readonly up: PathChain; readonly key: PathKey } | undefined;
+
+export const extendPath = (up: PathChain, key: PathKey): PathChain => ({ up, key });
+
+export function pathOf(chain: PathChain): PathKey[] {
+  const out: PathKey[] = [];
+  for (let at = chain; at !== undefined; at = at.up) out.push(at.key);
+  return out.reverse();
+}
+
 /** Sort order of path elements: fields, then keyed items, then set values, then indexes; then by text. */
 export function comparePathKeys(a: PathKey, b: PathKey): number {
   const rank = (k: PathKey) => "fkvi".indexOf(k[0] ?? "f");

@@ -3,11 +3,11 @@
 
 import type { FieldSet } from "./field-set.js";
 import { setOwn, type JsonObject } from "./json-value.js";
-import type { PathKey } from "./path-element.js";
+import { extendPath, type PathChain, type PathKey } from "./path-element.js";
 import type { Shape } from "./schema-shape.js";
 import { containerOf } from "./typed-entries.js";
 
-export function removeItems(value: unknown, set: FieldSet, shape: Shape, path: PathKey[] = []): unknown {
+export function removeItems(value: unknown, set: FieldSet, shape: Shape, path: PathChain = undefined): unknown {
   const container = containerOf(value, shape, { path, strict: false });
   if (!container || set.isEmpty()) return value;
   const kept: [PathKey | undefined, unknown][] = [];
@@ -19,7 +19,7 @@ export function removeItems(value: unknown, set: FieldSet, shape: Shape, path: P
     }
     if (set.members.has(key)) continue;
     const below = set.children.get(key);
-    kept.push([key, below ? removeItems(entry.value, below, entry.shape, [...path, key]) : entry.value]);
+    kept.push([key, below ? removeItems(entry.value, below, entry.shape, extendPath(path, key)) : entry.value]);
   }
   if (container.kind === "list") return kept.map(([, v]) => v);
   const out: JsonObject = {};

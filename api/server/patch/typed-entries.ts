@@ -1,7 +1,7 @@
 // The children of a value under its shape, each with the path element that names it: map keys as
 // `f:`, map-keyed list items as `k:`, set items as `v:`. Atomic values have no children.
 
-import { fieldReference, fieldKey, indexKey, keyedKey, valueKey, type PathKey } from "./path-element.js";
+import { extendPath, fieldReference, fieldKey, indexKey, keyedKey, pathOf, valueKey, type PathChain, type PathKey } from "./path-element.js";
 import { isJsonObject } from "./json-value.js";
 import { isAtomic, resolveShape, type Shape } from "./schema-shape.js";
 
@@ -32,7 +32,8 @@ export class TypedValueError extends Error {
 }
 
 export interface EntryContext {
-  path: readonly PathKey[];
+  /** Where the value sits, for errors. */
+  path: PathChain;
   /** Strict for what a client sent (errors are thrown); lenient for stored objects (bad items are left untracked). */
   strict: boolean;
 }
@@ -54,10 +55,10 @@ export function containerOf(value: unknown, shape: Shape, ctx: EntryContext): Co
   if (s.kind !== "list" || !Array.isArray(value)) return undefined;
   const seen = new Set<PathKey>();
   const entries = value.map((item, index): Entry => {
-    const here = [...ctx.path, indexKey(index)];
+    const here = () => pathOf(extendPath(ctx.path, indexKey(index)));
     const key = s.listType === "map" ? itemKey(item, s.keys, here, ctx.strict) : valueKey(item);
     if (key !== undefined && seen.has(key)) {
-      if (ctx.strict) throw new TypedValueError(here, "FieldValueDuplicate", `Duplicate value: ${key.slice(2)} appears more than once in a list whose items must be unique`);
+      if (ctx.strict) throw new TypedValueError(here(), "FieldValueDuplicate", `Duplicate value: ${key.slice(2)} appears more than once in a list whose items must be unique`);
       return { key: undefined, value: item, shape: s.element, named: false };
     }
     if (key !== undefined) seen.add(key);
@@ -66,15 +67,16 @@ export function containerOf(value: unknown, shape: Shape, ctx: EntryContext): Co
   return { kind: "list", entries };
 }
 
-function itemKey(item: unknown, keys: readonly string[], here: PathKey[], strict: boolean): PathKey | undefined {
+/** `here` gives the item's path, built only for an error. */
+function itemKey(item: unknown, keys: readonly string[], here: () => PathKey[], strict: boolean): PathKey | undefined {
   if (!isJsonObject(item)) {
-    if (strict) throw new TypedValueError(here, "FieldValueTypeMismatch", `Invalid value: items of this list must be objects with ${quoteAll(keys)}`);
+    if (strict) throw new TypedValueError(here(), "FieldValueTypeMismatch", `Invalid value: items of this list must be objects with ${quoteAll(keys)}`);
     return undefined;
   }
   const fields: Record<string, unknown> = {};
   for (const name of keys) {
     if (item[name] === undefined || item[name] === null) {
-      if (strict) throw new TypedValueError([...here, fieldKey(name)], "FieldValueRequired", `Required value: items of this list are identified by ${quoteAll(keys)}`);
+      if (strict) throw new TypedValueError([...here(), fieldKey(name)], "FieldValueRequired", `Required value: items of this list are identified by ${quoteAll(keys)}`);
       return undefined;
     }
     fields[name] = item[name];

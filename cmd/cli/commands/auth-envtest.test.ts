@@ -20,6 +20,12 @@ const configAt = async (claw: CliHarness, token?: string) => {
   await mkdir(join(claw.homeDir, ".claw"), { recursive: true });
   await writeFile(join(claw.homeDir, ".claw", "config"), serializeKubeconfig(buildKubeconfig({ server: env.url, ...(token ? { token } : {}) })), { mode: 0o600 });
 };
+/** The token of the current context's user in ~/.claw/config: what the next command sends. */
+const currentToken = async (claw: CliHarness) => {
+  const config = await readKubeconfigFile(join(claw.homeDir, ".claw", "config"));
+  const user = config?.contexts.find((c) => c.name === config["current-context"])?.context.user;
+  return config?.users.find((u) => u.name === user)?.user.token;
+};
 const secretIn = (box: string) => /^Secret:\s+(clk_\S+)  ← SAVE THIS!$/m.exec(box)?.[1] ?? "";
 const keyIdIn = (box: string) => /^Key ID:\s+(ak_\S+)$/m.exec(box)?.[1] ?? "";
 const asKey = (secret: string): HarnessOptions => ({ env: { CLAWBERNETES_API_KEY: secret } });
@@ -64,8 +70,7 @@ describe("claw auth against the real server", () => {
   it("logs in without echo, stores the token at mode 0600, and never prints it", async () => {
     const run = await alice.run(["auth", "login", "--username", "alice", "--password-stdin"], { stdin: "correct horse battery\n" });
     expect(run.code).toBe(ExitCode.Ok);
-    const config = await readKubeconfigFile(join(alice.homeDir, ".claw", "config"));
-    const token = config?.users[0]?.user.token ?? "";
+    const token = (await currentToken(alice)) ?? "";
     expect(token).toMatch(/^eyJ/);
     expect(run.stdout + run.stderr).not.toContain(token);
     expect((await stat(join(alice.homeDir, ".claw", "config"))).mode & 0o777).toBe(0o600);
@@ -101,26 +106,25 @@ describe("claw auth against the real server", () => {
   });
 
   it("refreshes only inside the refresh window, then replaces the stored token", async () => {
-    const path = join(alice.homeDir, ".claw", "config");
-    const before = (await readKubeconfigFile(path))?.users[0]?.user.token;
+    const before = await currentToken(alice);
     const early = await alice.run(["auth", "refresh"]);
     expect(early.code).toBe(ExitCode.Usage);
     expect(early.stderr).toContain("can be refreshed only in the last 1 h");
     clock.step(23.5 * HOUR);
     const run = await alice.run(["auth", "refresh"]);
     expect(run.code).toBe(ExitCode.Ok);
-    const after = (await readKubeconfigFile(path))?.users[0]?.user.token;
+    const after = await currentToken(alice);
     expect(after).toMatch(/^eyJ/);
     expect(after).not.toBe(before);
     expect((await alice.run(["auth", "whoami"])).code).toBe(0);
   });
 
-  it("logs out: the token is revoked on the server and removed from the config", async () => {
+  it("logs out: the token is revoked on the server and its context removed from the config", async () => {
     const path = join(alice.homeDir, ".claw", "config");
-    const token = (await readKubeconfigFile(path))?.users[0]?.user.token ?? "";
+    const token = (await currentToken(alice)) ?? "";
     const run = await alice.run(["auth", "logout"]);
-    expect(run).toMatchObject({ code: 0, stdout: `Logged out: the server revoked it, and it was removed from ${path}.\n` });
-    expect((await readKubeconfigFile(path))?.users[0]?.user.token).toBeUndefined();
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringContaining(`Logged out: the server revoked it, and its context "alice@claw" was removed from ${path}; the current context is "claw" again.\n`) });
+    expect(await currentToken(alice)).toBeUndefined();
     const reused = await alice.run(["auth", "whoami"], { env: { CLAWBERNETES_TOKEN: token } });
     expect(reused.code).toBe(ExitCode.Unauthorized);
     expect(reused.stderr).toContain("log in again with 'claw auth login --username NAME'");

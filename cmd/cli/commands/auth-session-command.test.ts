@@ -1,4 +1,4 @@
-import { readFile, rm, stat } from "node:fs/promises";
+import { rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readKubeconfigFile } from "../config/kubeconfig.js";
@@ -12,7 +12,12 @@ beforeEach(async () => {
 });
 afterEach(() => fx.dispose());
 
-const storedToken = async (path = fx.configPath) => (await readKubeconfigFile(path))?.users[0]?.user.token;
+/** The token of the current context's user: what the next command sends. */
+const storedToken = async (path = fx.configPath) => {
+  const config = await readKubeconfigFile(path);
+  const user = config?.contexts.find((c) => c.name === config["current-context"])?.context.user;
+  return config?.users.find((u) => u.name === user)?.user.token;
+};
 const issued = () => [...fx.server.sessions.keys()];
 
 describe("claw auth login", () => {
@@ -24,7 +29,7 @@ describe("claw auth login", () => {
     expect((await stat(fx.configPath)).mode & 0o777).toBe(0o600);
     expect(run.stdout).toBe(
       `Logged in to ${fx.server.url} as alice; the session lasts until 2026-01-02T01:00:00Z (renewable until 2026-01-08T01:00:00Z).\n` +
-        `The token is stored in ${fx.configPath} (user "claw" of context "claw").\n`,
+        `The token is stored in ${fx.configPath} as context "alice@claw", now current; 'claw auth logout' makes "claw" current again.\n`,
     );
     expect(run.stdout + run.stderr).not.toContain(token);
     expect(run.stdout + run.stderr).not.toContain("correct horse");
@@ -66,10 +71,10 @@ describe("claw auth login", () => {
     await rm(fx.configPath);
     const run = await fx.claw.run(["--server", fx.server.url, "auth", "login", "-u", "alice", "--password-stdin"], { stdin: "correct horse" });
     expect(run.code).toBe(ExitCode.Ok);
-    expect(run.stdout).toContain(", a new file)");
+    expect(run.stdout).toContain(`as context "alice@claw", now current (a new file).`);
     const config = await readKubeconfigFile(fx.configPath);
     expect(config?.clusters[0]?.cluster.server).toBe(fx.server.url);
-    expect(config?.users[0]?.user.token).toBe(issued()[0]);
+    expect(await storedToken()).toBe(issued()[0]);
     expect((await stat(fx.configPath)).mode & 0o777).toBe(0o600);
   });
 
@@ -115,13 +120,32 @@ describe("claw auth refresh and logout", () => {
     expect(run.stdout).toBe(`${issued().find((t) => t !== old)}\n`);
   });
 
-  it("logout revokes the token on the server and removes it from the config", async () => {
+  it("logout revokes the token, removes its context and makes the admin key's context current again", async () => {
     const token = await login();
     const run = await fx.claw.run(["auth", "logout"]);
-    expect(run).toMatchObject({ code: ExitCode.Ok, stdout: `Logged out: the server revoked it, and it was removed from ${fx.configPath}.\n` });
+    expect(run).toMatchObject({
+      code: ExitCode.Ok,
+      stdout:
+        `Logged out: the server revoked it, and its context "alice@claw" was removed from ${fx.configPath}; the current context is "claw" again.\n` +
+        `Now using the credential in ${fx.configPath} (user "claw").\n`,
+    });
     expect(fx.server.sessions.has(token)).toBe(false);
-    expect(await storedToken()).toBeUndefined();
-    expect(await readFile(fx.configPath, "utf8")).toContain(fx.server.url);
+    expect(await storedToken()).toBe(ADMIN_KEY);
+    expect((await fx.claw.run(["auth", "whoami"])).code).toBe(ExitCode.Ok);
+  });
+
+  it("logout deletes the config file login made, so admin.conf is used again", async () => {
+    const adminConf = join(fx.claw.homeDir, ".claw", "admin.conf");
+    await rename(fx.configPath, adminConf);
+    await login();
+    expect(await storedToken()).toBe(issued()[0]);
+    const run = await fx.claw.run(["auth", "logout"]);
+    expect(run.stdout).toBe(
+      `Logged out: the server revoked it, and ${fx.configPath}, which 'claw auth login' made for it, was removed.\n` +
+        `Now using the credential in ${adminConf} (user "claw").\n`,
+    );
+    await expect(stat(fx.configPath)).rejects.toThrow(/ENOENT/);
+    expect(await storedToken(adminConf)).toBe(ADMIN_KEY);
   });
 
   it("logout of a token the server no longer accepts still removes it", async () => {
@@ -130,7 +154,7 @@ describe("claw auth refresh and logout", () => {
     const run = await fx.claw.run(["auth", "logout"]);
     expect(run.code).toBe(ExitCode.Ok);
     expect(run.stdout).toContain("the server no longer accepted it (expired, or logged out already)");
-    expect(await storedToken()).toBeUndefined();
+    expect(await storedToken()).toBe(ADMIN_KEY);
   });
 
   it.each([

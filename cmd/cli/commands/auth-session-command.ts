@@ -7,11 +7,11 @@ import { isUnauthorized } from "../../../api/machinery/errors.js";
 import { AuthApi } from "../auth-api.js";
 import { runAction } from "../cli-action.js";
 import { ReportedFailure, UsageError } from "../cli-errors.js";
-import type { ResolvedClientConfig } from "../config/client-config.js";
+import { resolveClientConfig, type ResolvedClientConfig } from "../config/client-config.js";
 import { renderError } from "../error-render.js";
 import { ExitCode } from "../exit-codes.js";
 import { readPassword } from "../password-input.js";
-import { replaceStoredToken, resolveLoginTarget, storeSessionToken, tokenIsFromConfigFile } from "../session-token-store.js";
+import { forgetSession, replaceStoredToken, resolveLoginTarget, storeSessionToken, tokenIsFromConfigFile, type ForgottenSession } from "../session-token-store.js";
 import type { AuthCommandContext } from "./auth-command.js";
 
 interface LoginFlags {
@@ -42,7 +42,7 @@ export function addSessionCommands(auth: Command, ctx: AuthCommandContext): void
 
   auth
     .command("logout")
-    .description("revoke the current session token on the server and remove it from the config file")
+    .description("revoke the current session token on the server and remove its context from the config file, making the previous context current again")
     .action(runAction(ctx.session, () => logout(ctx)));
 }
 
@@ -57,7 +57,7 @@ async function login(ctx: AuthCommandContext, flags: LoginFlags): Promise<void> 
     fromStdin: flags.passwordStdin === true,
     command: `claw auth login --username ${flags.username}`,
   });
-  const anonymous = new RestClient({ server: target.server, tls: target.tls, userAgent: `claw/${session.deps.version ?? "cli"}` });
+  const anonymous = new RestClient({ server: target.server, tls: target.tls, userAgent: `claw/${session.deps.version ?? "cli"}`, onWarning: (text) => session.warn(text) });
   let token: SessionToken;
   try {
     token = await new AuthApi(anonymous, session.deps.signal).login({ username: flags.username, password, ...(flags.expiryHours ? { expiryHours: flags.expiryHours } : {}) });
@@ -72,8 +72,9 @@ async function login(ctx: AuthCommandContext, flags: LoginFlags): Promise<void> 
   const say = flags.printToken ? (line: string) => session.err(line) : (line: string) => session.out(`${line}\n`);
   say(`Logged in to ${target.server} as ${token.username}; the session lasts until ${token.expiresAt} (renewable until ${token.maxExpiresAt}).`);
   if (flags.store) {
-    const stored = await storeSessionToken({ inputs, resolved: target, token: token.token });
-    say(`The token is stored in ${stored.path} (user "${stored.user}" of context "${stored.context}"${stored.created ? ", a new file" : ""}).`);
+    const stored = await storeSessionToken({ inputs, resolved: target, username: token.username, token: token.token });
+    const back = stored.previousContext ? `; 'claw auth logout' makes "${stored.previousContext}" current again` : "";
+    say(`The token is stored in ${stored.path} as context "${stored.context}", now current${stored.created ? " (a new file)" : ""}${back}.`);
     warnShadowed(ctx, "the stored token");
   }
   if (flags.printToken) session.out(`${token.token}\n`);
@@ -112,12 +113,32 @@ async function logout(ctx: AuthCommandContext): Promise<void> {
     if (!isUnauthorized(err)) throw err;
     note = "the server no longer accepted it (expired, or logged out already)";
   }
-  if (tokenIsFromConfigFile(resolved) && (await replaceStoredToken({ path: resolved.configPath, context: resolved.contextName, expected: credential.value }))) {
-    session.out(`Logged out: ${note}, and it was removed from ${resolved.configPath}.\n`);
-    return;
+  const fromFile = tokenIsFromConfigFile(resolved);
+  const forgotten = fromFile ? await forgetSession({ path: resolved.configPath, context: resolved.contextName, expected: credential.value }) : undefined;
+  session.out(`Logged out: ${note}${forgotten ? `, and ${forgottenText(forgotten, resolved.configPath ?? "")}` : ""}.\n`);
+  if (!fromFile) session.err(`The token came from ${credential.source}; remove it from there too.`);
+  else if (forgotten) await sayWhatIsUsedNow(ctx);
+}
+
+function forgottenText(forgotten: ForgottenSession, path: string): string {
+  switch (forgotten.removed) {
+    case "context":
+      return `its context "${forgotten.context}" was removed from ${path}${forgotten.restored ? `; the current context is "${forgotten.restored}" again` : ""}`;
+    case "file":
+      return `${path}, which 'claw auth login' made for it, was removed`;
+    case "token":
+      return `it was removed from ${path}`;
   }
-  session.out(`Logged out: ${note}.\n`);
-  if (!tokenIsFromConfigFile(resolved)) session.err(`The token came from ${credential.source}; remove it from there too.`);
+}
+
+/** After logout the credential of another context or file is used: name it, or say there is none. */
+async function sayWhatIsUsedNow(ctx: AuthCommandContext): Promise<void> {
+  const inputs = ctx.configInputs();
+  // A --context that named the session names nothing now: resolve as the next command without it will.
+  const now = await resolveClientConfig({ ...inputs, flags: { ...inputs.flags, context: undefined } }).catch(() => undefined);
+  if (!now) return;
+  if (now.credential) ctx.session.out(`Now using the credential in ${now.credential.source}.\n`);
+  else ctx.session.out(`No credential is configured now (looked at ${now.searched.join(", ")}); log in with 'claw auth login --username NAME'.\n`);
 }
 
 /** The credential in use, when it is a session token; an API key or nothing is a usage error for refresh and logout. */

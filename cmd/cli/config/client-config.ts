@@ -6,8 +6,8 @@ import { credentialTypeOf, type Credential } from "../../../api/client/credentia
 import type { TlsOptions } from "../../../api/client/rest-client.js";
 import { KubeconfigError, readKubeconfigFile, type Kubeconfig, type KubeconfigCluster, type KubeconfigUser } from "./kubeconfig.js";
 
-/** Where `claw server` listens unless told otherwise. */
-export const DEFAULT_SERVER = "http://127.0.0.1:8080";
+/** Where `claw server` listens unless told otherwise (HTTPS, as it serves by default). */
+export const DEFAULT_SERVER = "https://127.0.0.1:8080";
 
 export interface ClientConfigFlags {
   config?: string;

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildKubeconfig, parseKubeconfig, readKubeconfigFile, serializeKubeconfig, withUserToken, writeKubeconfigFile } from "./kubeconfig.js";
+import { buildKubeconfig, parseKubeconfig, readKubeconfigFile, serializeKubeconfig, writeKubeconfigFile } from "./kubeconfig.js";
 
 describe("parseKubeconfig", () => {
   it.each([
@@ -25,21 +25,12 @@ describe("parseKubeconfig", () => {
     expect(parseKubeconfig(serializeKubeconfig(config), "f")).toEqual(config);
     expect(config.contexts).toEqual([{ name: "claw", context: { cluster: "claw", user: "admin" } }]);
   });
-});
 
-describe("withUserToken", () => {
-  it("replaces the token of the current context's user", () => {
-    const config = withUserToken(buildKubeconfig({ server: "s", user: "admin", token: "old" }), { token: "new" });
-    expect(config.users).toEqual([{ name: "admin", user: { token: "new" } }]);
-  });
-
-  it("adds the user when the context names one that is missing", () => {
-    const base = { ...buildKubeconfig({ server: "s" }), users: [] };
-    expect(withUserToken(base, { token: "t" }).users).toEqual([{ name: "claw", user: { token: "t" } }]);
-  });
-
-  it("refuses a context that is not in the file", () => {
-    expect(() => withUserToken(buildKubeconfig({ server: "s" }), { token: "t", context: "nope" })).toThrow('no context "nope"');
+  it("keeps the extensions of the file and of its contexts, as kubectl does", () => {
+    const mark = [{ name: "session.claw.clawbernetes.com", extension: { previousContext: "claw" } }];
+    const base = buildKubeconfig({ server: "https://127.0.0.1:8080" });
+    const config = { ...base, contexts: [{ name: "claw", context: { cluster: "claw", user: "claw", extensions: mark } }], extensions: mark };
+    expect(parseKubeconfig(serializeKubeconfig(config), "f")).toEqual(config);
   });
 });
 

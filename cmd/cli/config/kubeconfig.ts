@@ -21,10 +21,17 @@ export interface KubeconfigUser {
   "client-key-data"?: string;
 }
 
+/** kubeconfig's NamedExtension: data a tool keeps beside an entry; kubectl reads it back and keeps it. */
+export interface KubeconfigExtension {
+  name: string;
+  extension: unknown;
+}
+
 export interface KubeconfigContext {
   cluster: string;
   user: string;
   namespace?: string;
+  extensions?: KubeconfigExtension[];
 }
 
 export interface Kubeconfig {
@@ -35,6 +42,7 @@ export interface Kubeconfig {
   contexts: { name: string; context: KubeconfigContext }[];
   "current-context"?: string;
   preferences?: Record<string, unknown>;
+  extensions?: KubeconfigExtension[];
 }
 
 /** A config file that cannot be used; the message names the file and the field. */
@@ -96,8 +104,11 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
     contexts: contexts as Kubeconfig["contexts"],
     ...(typeof current === "string" && current ? { "current-context": current } : {}),
     ...(isObj(doc.preferences) ? { preferences: doc.preferences } : {}),
+    ...(Array.isArray(doc.extensions) ? { extensions: doc.extensions.filter(isExtension) } : {}),
   };
 }
+
+const isExtension = (v: unknown): v is KubeconfigExtension => isObj(v) && typeof v.name === "string";
 
 export const serializeKubeconfig = (config: Kubeconfig): string => YAML.stringify(config, { lineWidth: 0 });
 
@@ -147,18 +158,4 @@ export function buildKubeconfig(input: BuildKubeconfigInput): Kubeconfig {
     contexts: [{ name, context: { cluster: name, user } }],
     "current-context": name,
   };
-}
-
-/**
- * Stores a token for the user of a context (the current one by default), as `claw auth login` will.
- * Pure: returns the new config.
- */
-export function withUserToken(config: Kubeconfig, opts: { token: string; context?: string }): Kubeconfig {
-  const contextName = opts.context ?? config["current-context"];
-  const context = config.contexts.find((c) => c.name === contextName);
-  if (!context) throw new KubeconfigError(`the config has no context "${contextName ?? ""}" to store the token for`);
-  const users = config.users.some((u) => u.name === context.context.user)
-    ? config.users.map((u) => (u.name === context.context.user ? { name: u.name, user: { ...u.user, token: opts.token } } : u))
-    : [...config.users, { name: context.context.user, user: { token: opts.token } }];
-  return { ...config, users };
 }

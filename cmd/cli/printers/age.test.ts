@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ageOf, humanDuration } from "./age.js";
+import { ageOf, humanDuration, relativeTime } from "./age.js";
 
 const s = 1000;
 const m = 60 * s;
@@ -34,5 +34,17 @@ describe("ageOf", () => {
     { name: "leaves a malformed timestamp alone", ts: "2026-13-45T99:00:00Z", want: undefined },
   ])("$name", ({ ts, want }) => {
     expect(ageOf(ts, now)).toBe(want);
+  });
+});
+
+describe("relativeTime", () => {
+  const now = Date.parse("2026-01-01T01:00:00Z");
+  it.each([
+    { name: "renders a time past as its age", ts: "2026-01-01T00:55:00Z", want: "5m" },
+    { name: "renders a time ahead as how far ahead it is", ts: "2026-01-03T04:00:00Z", want: "in 2d3h" },
+    { name: "renders a moment ahead (clock skew) as now", ts: "2026-01-01T01:00:01Z", want: "0s" },
+    { name: "leaves text that is not a timestamp alone", ts: "soon", want: undefined },
+  ])("$name", ({ ts, want }) => {
+    expect(relativeTime(ts, now)).toBe(want);
   });
 });

@@ -25,3 +25,13 @@ export function ageOf(timestamp: string, nowMs: number): string | undefined {
   const at = Date.parse(timestamp);
   return Number.isNaN(at) ? undefined : humanDuration(nowMs - at);
 }
+
+/**
+ * A date column's cell: the age of a time past ("5m"), or how far ahead a time to come is ("in 89d"), where
+ * kubectl would print "<invalid>". Undefined when the text is not an RFC 3339 timestamp.
+ */
+export function relativeTime(timestamp: string, nowMs: number): string | undefined {
+  const age = ageOf(timestamp, nowMs);
+  if (age !== "<invalid>") return age;
+  return `in ${humanDuration(Date.parse(timestamp) - nowMs)}`;
+}

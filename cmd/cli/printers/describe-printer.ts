@@ -1,7 +1,7 @@
 // `claw describe`: metadata, spec and status as indented YAML-like text, and a table of conditions.
 
 import type { Condition, KubeObject } from "../../../api/machinery/meta.js";
-import { ageOf } from "./age.js";
+import { ageOf, relativeTime } from "./age.js";
 
 export function describeObject(obj: KubeObject, nowMs: number): string {
   const meta = obj.metadata;
@@ -9,7 +9,7 @@ export function describeObject(obj: KubeObject, nowMs: number): string {
   const field = (label: string, value: string | undefined) => {
     if (value !== undefined) lines.push(`${`${label}:`.padEnd(20)}${value}`);
   };
-  const when = (ts: string | undefined) => (ts ? `${ts}${ageOf(ts, nowMs) ? ` (${ageOf(ts, nowMs)} ago)` : ""}` : undefined);
+  const when = (ts: string | undefined) => (ts ? `${ts}${sinceOrUntil(ts, nowMs)}` : undefined);
   field("Name", meta.name);
   field("Kind", obj.kind);
   field("API Version", obj.apiVersion);
@@ -92,6 +92,12 @@ function conditionLines(conditions: Condition[], nowMs: number): string[] {
   const all = [header, header.map((h) => "-".repeat(h.length)), ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   return ["Conditions:", ...all.map((r) => `  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 2))).join("")}`.trimEnd())];
+}
+
+/** " (5m ago)", or " (in 89d)" for a time ahead; "" when `ts` is no timestamp. */
+function sinceOrUntil(ts: string, nowMs: number): string {
+  const relative = relativeTime(ts, nowMs);
+  return relative === undefined ? "" : relative.startsWith("in ") ? ` (${relative})` : ` (${relative} ago)`;
 }
 
 function lastTransition(ts: string | undefined, nowMs: number): string {

@@ -36,6 +36,12 @@ describe("TablePrinter", () => {
       rows: [["a", null, "2026-01-01T00:59:30Z"], ["b", "line one\nline two", "not a date"]],
       want: ["NAME   DESCRIPTION   AGE", "a      <none>        30s", "b      line one...   not a date"],
     },
+    {
+      name: "shows a date ahead, such as an expiry, as how far ahead it is",
+      wide: false,
+      rows: [["a", "x", "2026-03-31T12:00:00Z"], ["b", "x", "2026-01-01T01:00:01Z"]],
+      want: ["NAME   DESCRIPTION   AGE", "a      x             in 89d", "b      x             0s"],
+    },
   ])("$name", ({ wide, rows, want }) => {
     expect(new TablePrinter({ wide, nowMs: now }).render(table(rows))).toEqual(want);
   });

@@ -1,9 +1,10 @@
 // kubectl-like tables: upper-case headers, columns padded by three spaces, `<none>` for empty cells,
-// date columns shown as ages. Widths only grow, so rows printed later (`get -w`) stay aligned.
+// date columns shown as ages ("in 89d" for a time ahead). Widths only grow, so rows printed later
+// (`get -w`) stay aligned.
 
 import { isTable, type Table, type TableColumnDefinition, type TableRow } from "../../../api/client/api-types.js";
 import type { KubeList, KubeObject } from "../../../api/machinery/meta.js";
-import { ageOf } from "./age.js";
+import { relativeTime } from "./age.js";
 
 export interface TablePrinterOptions {
   /** Show columns of priority above 0 (`-o wide`). */
@@ -56,7 +57,7 @@ export class TablePrinter {
 
 export function formatCell(value: unknown, column: TableColumnDefinition, nowMs: number): string {
   if (value === null || value === undefined || value === "") return "<none>";
-  if (column.type === "date" && typeof value === "string") return ageOf(value, nowMs) ?? value;
+  if (column.type === "date" && typeof value === "string") return relativeTime(value, nowMs) ?? value;
   if (Array.isArray(value)) return value.length === 0 ? "<none>" : value.map(String).join(",");
   if (typeof value === "object") return JSON.stringify(value);
   const text = String(value);

@@ -1,0 +1,47 @@
+// The audit entries a resource write implies, committed in the write's own transaction: resource.created
+// / updated / deleted for every write of a claw resource, and the guide's security events it carries
+// (keys revoked, roles assigned, secrets created). Other groups (coordination leases) are not security
+// resources and are not recorded.
+
+import type { AuditEvent } from "../client/audit/event.js";
+import { GROUP, type KubeObject } from "../machinery/meta.js";
+import type { ResourceChange } from "../server/resource-change.js";
+
+const TYPES = { create: "resource.created", update: "resource.updated", delete: "resource.deleted" } as const;
+
+export function changeEvents(change: ResourceChange): AuditEvent[] {
+  const { info, object, previous, operation, requester } = change;
+  if (info.group !== GROUP) return [];
+  const user = requester?.user;
+  const auth = user?.authentication;
+  const base = {
+    actor: user?.name ?? "system:server",
+    ...(requester?.sourceIp ? { sourceIp: requester.sourceIp } : {}),
+    outcome: "success" as const,
+  };
+  const resource = { group: info.group, kind: info.kind, name: object.metadata.name };
+  const authDetails = auth ? { authMethod: auth.method, ...(auth.keyId ? { keyId: auth.keyId } : {}) } : {};
+  const events: AuditEvent[] = [
+    {
+      type: TYPES[operation],
+      ...base,
+      resource,
+      details: { ...(change.subresource ? { subresource: change.subresource } : {}), ...(requester?.fieldManager ? { fieldManager: requester.fieldManager } : {}), ...authDetails },
+    },
+  ];
+  const spec = (o: KubeObject | undefined) => (o?.spec ?? {}) as Record<string, unknown>;
+  if (info.kind === "ApiKey" && operation !== "delete" && spec(object).revoked === true && spec(previous).revoked !== true)
+    events.push({ type: "auth.apikey.revoked", ...base, resource, details: keyIdOf(object) });
+  if (info.kind === "ApiKey" && operation === "delete" && spec(object).revoked !== true) events.push({ type: "auth.apikey.revoked", ...base, resource, details: { ...keyIdOf(object), reason: "deleted" } });
+  if (info.kind === "User" && operation !== "delete") {
+    const before = new Set((spec(previous).roles as string[] | undefined) ?? []);
+    for (const role of ((spec(object).roles as string[] | undefined) ?? []).filter((r) => !before.has(r))) events.push({ type: "rbac.role.assigned", ...base, resource, details: { role } });
+  }
+  if (info.kind === "Secret" && operation === "create") events.push({ type: "secrets.created", ...base, resource });
+  return events;
+}
+
+const keyIdOf = (key: KubeObject): Record<string, string> => {
+  const keyId = (key.status as { keyId?: unknown } | undefined)?.keyId;
+  return typeof keyId === "string" ? { keyId } : {};
+};

@@ -1,0 +1,91 @@
+// Server features are modules (identity, audit, and later secrets, pki, guard, nodes). A module is a
+// folder exporting one factory `(ctx: ModuleContext) => ServerModule`; it contributes authenticators,
+// admission steps, routes (each with its declared access), health checks and background work. Modules
+// never import each other: what they share goes through the interfaces of the module context, which a
+// module may also provide (the audit module provides `audit`, identity provides `permissions`).
+
+import type { Logger } from "pino";
+import type { AuditEvent } from "../client/audit/event.js";
+import type { Clock } from "../machinery/clock.js";
+import type { ApiError } from "../machinery/errors.js";
+import type { ResourceRegistry } from "../schema/resource-info.js";
+import type { Store, TxnCompare, TxnOp, TxnResult } from "../store/store.js";
+import type { AdmissionPlugin } from "./admission.js";
+import type { Authenticator } from "./authentication.js";
+import type { PermissionDecider } from "./authorizer.js";
+import type { RequestContext } from "./request-context.js";
+import type { ResourceChange } from "./resource-change.js";
+import type { ResourceService } from "./resource-service.js";
+import type { Route } from "./route-table.js";
+
+/** The audit log as other modules and the resource service see it. */
+export interface AuditSink {
+  /** Throws ApiError 503 while a fail-closed log cannot be written: call before security-relevant work. */
+  guard(): void;
+  /** Durable before it resolves; ApiError 503 when it cannot be written and the log fails closed. */
+  record(event: AuditEvent): Promise<void>;
+  /** For a request that already ended: a lost entry is logged, never thrown. */
+  note(event: AuditEvent): Promise<void>;
+  /**
+   * Applies a resource write and the audit entries its change implies in ONE store transaction: both
+   * commit or neither. Concurrent writes may share a transaction; each caller's result reflects only its
+   * own compares. ApiError 503 when the log cannot be written and fails closed.
+   */
+  commit(write: StoreWrite): Promise<TxnResult>;
+}
+
+/** A resource write as the resource service hands it to the committer. */
+export interface StoreWrite {
+  compares: TxnCompare[];
+  ops: TxnOp[];
+  change: ResourceChange;
+}
+
+/** Hears how requests end: the audit module turns 401s and 403s into security events. */
+export interface RequestObserver {
+  failed(ctx: RequestContext, error: ApiError): Promise<void>;
+}
+
+export interface ModuleContext {
+  store: Store;
+  registry: ResourceRegistry;
+  clock: Clock;
+  logger: Logger;
+  random: { bytes(n: number): Uint8Array };
+  maxBodyBytes: number;
+  /** Provided by the audit module; a no-op sink (plain store transactions) without one. */
+  audit: AuditSink;
+  /** Provided by the identity module; grants nothing without one. */
+  permissions: PermissionDecider;
+}
+
+/** What a module may use once the server is built. */
+export interface ModuleRuntime {
+  resources: ResourceService;
+}
+
+export interface ServerModule {
+  name: string;
+  authenticators?: readonly Authenticator[];
+  admission?: readonly AdmissionPlugin[];
+  routes?: readonly Route[];
+  healthChecks?: Record<string, () => Promise<void>>;
+  observer?: RequestObserver;
+  /** Interfaces this module implements for the others; assembleServer puts them in the context. */
+  provides?: Partial<Pick<ModuleContext, "audit" | "permissions">>;
+  /** I/O starts here (watches, timers, bootstrap); the constructor does none. */
+  start?(runtime: ModuleRuntime): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+export type ModuleFactory = (ctx: ModuleContext) => ServerModule;
+
+/** The sink of a server without an audit module: writes go straight to the store. */
+export function unauditedSink(store: Store): AuditSink {
+  return {
+    guard: () => undefined,
+    record: async () => undefined,
+    note: async () => undefined,
+    commit: (write) => store.txn(write.compares, write.ops),
+  };
+}
