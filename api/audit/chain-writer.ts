@@ -11,7 +11,7 @@ import type { BatchStore, GuardedWrite } from "./batch-store.js";
 import { buildBatch, headAfter, type ChainHead, type PendingEntry } from "./chain-builder.js";
 import type { CheckpointSigner } from "../client/audit/checkpoint.js";
 import { GENESIS_HASH } from "../client/audit/entry-hash.js";
-import { TXN_MAX_OPS, type TxnResult } from "../store/store.js";
+import { isStoreError, TXN_MAX_OPS, type TxnResult } from "../store/store.js";
 
 /** The entry could not be made durable; the message says why. */
 export class AuditUnavailableError extends Error {
@@ -210,6 +210,11 @@ export class ChainWriter {
         await this.refreshHead(built.record.batch);
       }
     } catch (err) {
+      // One write too large for the store is that write's failure alone, not the log's.
+      if (isStoreError(err, "TooLarge")) {
+        for (const p of pending) p.reject(err as Error);
+        return;
+      }
       // The write may or may not have landed (a timeout after commit): read the head again before the next.
       this.head = undefined;
       this.stats.failures++;

@@ -5,7 +5,7 @@
 
 import { CompareResult, CompareTarget, Etcd3, type ICompare, type IKeyValue, type IRequestOp, type ITxnResponse } from "etcd3";
 import type { KeyValue, ListOptions, ListResult, Store, StoreWatch, TxnCompare, TxnOp, TxnResult, WatchOptions } from "./store.js";
-import { CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreUnavailableError } from "./store.js";
+import { CompactedError, RequestTooLargeError, KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreUnavailableError } from "./store.js";
 import { systemClock, type Clock } from "../machinery/clock.js";
 import { etcdCompactRevision, isCompactedFailure, mapEtcdError } from "./etcd-errors.js";
 import { startEtcdWatch, toKeyValue } from "./etcd-watch.js";
@@ -77,6 +77,7 @@ export class EtcdStore implements Store {
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
+    checkSize(key.length + Buffer.byteLength(value));
     const etcdKey = this.etcdKey(key);
     const res = await this.guardedTxn(
       [{ key: etcdKey, target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 }],
@@ -88,6 +89,7 @@ export class EtcdStore implements Store {
   }
 
   async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
+    checkSize(key.length + Buffer.byteLength(value));
     const etcdKey = this.etcdKey(key);
     const res = await this.guardedTxn(this.guard(etcdKey, expectedModRevision), [
       { request_put: { key: etcdKey, value: Buffer.from(value, "utf8"), prev_kv: true } },
@@ -112,6 +114,7 @@ export class EtcdStore implements Store {
   /** One etcd Txn: every write shares its revision. */
   async txn(compares: readonly TxnCompare[], ops: readonly TxnOp[]): Promise<TxnResult> {
     checkTxn(compares, ops);
+    checkSize(ops.reduce((n, op) => n + op.key.length + (op.kind === "put" ? Buffer.byteLength(op.value) : 0), 0) + compares.reduce((n, c) => n + c.key.length + 16, 0));
     const keys: EtcdKeyMapping = { toEtcdKey: (key) => this.etcdKey(key), toKeyValue: (kv) => this.toKeyValue(kv) };
     const res = await this.call(() => this.client.kv.txn(toEtcdTxnRequest(compares, ops, keys)));
     return fromEtcdTxnResponse(compares, ops, res, keys);
@@ -267,6 +270,17 @@ function rangeEnd(prefix: Buffer): Buffer {
     }
   }
   return Buffer.from([0]);
+}
+
+/**
+ * etcd refuses requests over --max-request-bytes (1.5 MiB by default); past ~2 MiB the etcd3 client
+ * retries them and opens its circuit breaker, failing every call for seconds. One oversized write must
+ * not take the store down for everyone, so it is refused here, before it is sent.
+ */
+export const ETCD_MAX_WRITE_BYTES = 1_400_000;
+
+function checkSize(bytes: number): void {
+  if (bytes > ETCD_MAX_WRITE_BYTES) throw new RequestTooLargeError(bytes, ETCD_MAX_WRITE_BYTES);
 }
 
 /** etcd reads an empty key as "no key"; "\0" is the smallest real one. */

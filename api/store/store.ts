@@ -117,7 +117,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type StoreErrorCode = "KeyExists" | "KeyNotFound" | "RevisionConflict" | "Compacted" | "Unavailable";
+export type StoreErrorCode = "KeyExists" | "KeyNotFound" | "RevisionConflict" | "Compacted" | "Unavailable" | "TooLarge";
 
 export class StoreError extends Error {
   constructor(
@@ -163,6 +163,16 @@ export class CompactedError extends StoreError {
 export class StoreUnavailableError extends StoreError {
   constructor(message: string) {
     super("Unavailable", message);
+  }
+}
+
+/** A write the backend cannot take in one request (etcd's --max-request-bytes); nothing was applied. */
+export class RequestTooLargeError extends StoreError {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super("TooLarge", `the write is ${bytes} bytes; the store takes at most ${limit} bytes in one request`);
   }
 }
 
