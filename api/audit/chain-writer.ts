@@ -150,11 +150,15 @@ export class ChainWriter {
     let ops = 0;
     let compares = 0;
     let count = 0;
+    // A transaction writes each key once: a second write of a key waits for the next batch (and then meets its compare).
+    const keys = new Set<string>();
     while (count < this.queue.length) {
       const next = this.queue[count]!;
       const nextOps = next.write?.ops.length ?? 0;
       const nextCompares = next.write?.compares.length ?? 0;
-      if (count > 0 && (bytes + next.size > this.opts.maxBytes || entries + next.entries.length > this.opts.maxEntries || ops + nextOps > MAX_WRITE_OPS || compares + nextCompares > MAX_WRITE_OPS)) break;
+      const overlaps = next.write?.ops.some((op) => keys.has(op.key)) ?? false;
+      if (count > 0 && (overlaps || bytes + next.size > this.opts.maxBytes || entries + next.entries.length > this.opts.maxEntries || ops + nextOps > MAX_WRITE_OPS || compares + nextCompares > MAX_WRITE_OPS)) break;
+      for (const op of next.write?.ops ?? []) keys.add(op.key);
       bytes += next.size;
       entries += next.entries.length;
       ops += nextOps;
@@ -210,8 +214,8 @@ export class ChainWriter {
         await this.refreshHead(built.record.batch);
       }
     } catch (err) {
-      // One write too large for the store is that write's failure alone, not the log's.
-      if (isStoreError(err, "TooLarge")) {
+      // A write the store refuses as such (too large, malformed) is that write's failure alone, not the log's.
+      if (isStoreError(err, "TooLarge") || err instanceof RangeError) {
         for (const p of pending) p.reject(err as Error);
         return;
       }

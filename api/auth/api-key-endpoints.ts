@@ -9,7 +9,7 @@ import type { AuthEndpointDeps } from "./endpoint-deps.js";
 import { callerOf } from "./endpoint-io.js";
 import { requireHoldsUser } from "./escalation.js";
 import { forbiddenFor } from "../server/authorizer.js";
-import { KEY_OWNER } from "./auth-routes.js";
+import { KEY_OWNER } from "./access-policies.js";
 import { ipOf } from "./session-endpoints.js";
 import { permissionsOrEmpty } from "../rbac/permissions.js";
 

@@ -4,21 +4,14 @@
 // permission.
 
 import type { RequestContext } from "../server/request-context.js";
-import type { AccessPolicy, Route } from "../server/route-table.js";
+import type { Route } from "../server/route-table.js";
+import { keyOwner, ownPassword } from "./access-policies.js";
 import { AUTH_API, SECURITY_API } from "../types/auth-api.js";
 import { apiKeySecret } from "./api-key-endpoints.js";
 import type { AuthEndpointDeps } from "./endpoint-deps.js";
 import { setPassword } from "./password-endpoint.js";
 import { accessReview, whoami } from "./review-endpoints.js";
 import { login, logout, refresh } from "./session-endpoints.js";
-
-/** A user may change their own password without users:update — by proving the current one (the handler checks it). */
-export const ownPassword: AccessPolicy = ({ info, user }) => (info.name === user.name ? OWN_PASSWORD : undefined);
-export const OWN_PASSWORD = "own-password";
-
-/** A key's owner may mint and rotate its secret without apikeys:admin (the handler checks ownership on the stored key). */
-export const keyOwner: AccessPolicy = () => KEY_OWNER;
-export const KEY_OWNER = "key-owner";
 
 const AUTH_TARGET = { group: "auth.clawbernetes.com", version: "v1" };
 

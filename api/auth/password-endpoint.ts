@@ -12,7 +12,7 @@ import type { AuthEndpointDeps } from "./endpoint-deps.js";
 import { callerOf, optionalString, readJsonObject } from "./endpoint-io.js";
 import { requireHoldsUser } from "./escalation.js";
 import { passwordProblem } from "./passwords.js";
-import { OWN_PASSWORD } from "./auth-routes.js";
+import { OWN_PASSWORD } from "./access-policies.js";
 import { ipOf } from "./session-endpoints.js";
 
 export async function setPassword(ctx: RequestContext, deps: AuthEndpointDeps, username: string): Promise<void> {

@@ -17,7 +17,9 @@ export type StatusReason =
   | "InternalError"
   | "ServiceUnavailable"
   | "Expired"
-  | "Timeout";
+  | "Timeout"
+  /** nginx's 499: the client went away before the answer; never sent, only logged and counted. */
+  | "ClientClosedRequest";
 
 export interface StatusCause {
   /** A field path such as `spec.permissions[2]`. */
@@ -125,6 +127,14 @@ export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new ApiError(429, "TooManyRequests", message, { retryAfterSeconds });
 export const internalError = (message = "an internal error occurred; see the server log") => new ApiError(500, "InternalError", message);
 export const serviceUnavailable = (message: string) => new ApiError(503, "ServiceUnavailable", message);
+/** As kube-apiserver answers a read at a revision it has not reached: 504, and retry in a second. */
+export const tooLargeResourceVersion = (requested: number, current: number) =>
+  new ApiError(504, "Timeout", `Too large resource version: ${Number.isInteger(requested) ? BigInt(requested) : requested}, current: ${current}`, {
+    causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+    retryAfterSeconds: 1,
+  });
+/** The client closed its connection before its request was read: not the server's failure, nobody to answer. */
+export const clientClosedRequest = () => new ApiError(499, "ClientClosedRequest", "the client closed the connection before the request was complete");
 
 export const isApiError = (err: unknown): err is ApiError => err instanceof ApiError;
 export const isNotFound = (err: unknown) => isApiError(err) && err.reason === "NotFound";
@@ -134,6 +144,7 @@ export const isInvalid = (err: unknown) => isApiError(err) && err.reason === "In
 export const isGone = (err: unknown) => isApiError(err) && (err.reason === "Gone" || err.reason === "Expired");
 export const isForbidden = (err: unknown) => isApiError(err) && err.reason === "Forbidden";
 export const isUnauthorized = (err: unknown) => isApiError(err) && err.reason === "Unauthorized";
+export const isClientClosedRequest = (err: unknown) => isApiError(err) && err.reason === "ClientClosedRequest";
 
 export function reasonForCode(code: number): StatusReason {
   const byCode: Record<number, StatusReason> = {

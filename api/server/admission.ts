@@ -3,7 +3,6 @@
 
 import type { KubeObject } from "../machinery/meta.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
-import type { SystemRule } from "./authorizer.js";
 import type { Subresource } from "./object-rules.js";
 
 export type Operation = "CREATE" | "UPDATE" | "DELETE";
@@ -16,6 +15,13 @@ export interface UserInfo {
   authentication?: AuthenticationInfo;
   /** A system identity (the in-process controllers): not a User, so no one can disable it; authorized by fixed rules only. */
   system?: { rules: readonly SystemRule[] };
+}
+
+/** A fixed rule of a system identity (the in-process controllers): these verbs on these resources, nothing else. */
+export interface SystemRule {
+  /** `roles`, `roles/status`, `leases`. */
+  resources: readonly string[];
+  verbs: readonly string[];
 }
 
 export interface AuthenticationInfo {

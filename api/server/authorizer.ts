@@ -5,7 +5,9 @@
 import { ApiError, unauthorized } from "../machinery/errors.js";
 import { GROUP } from "../machinery/meta.js";
 import type { Action, Resource } from "../rbac/permissions.js";
-import type { UserInfo } from "./admission.js";
+import type { SystemRule, UserInfo } from "./admission.js";
+
+export type { SystemRule };
 import type { RequestInfo } from "./request-info.js";
 import type { RouteAccess } from "./route-table.js";
 
@@ -36,12 +38,6 @@ export function targetName(info: RequestInfo): string {
   return info.subresource ? `${resource}/${info.subresource}` : resource;
 }
 
-/** A fixed rule of a system identity (the in-process controllers): these verbs on these resources, nothing else. */
-export interface SystemRule {
-  /** `roles`, `roles/status`, `leases`. */
-  resources: readonly string[];
-  verbs: readonly string[];
-}
 
 export const systemAllows = (rules: readonly SystemRule[], info: RequestInfo): boolean => {
   const target = info.subresource ? `${info.resource ?? ""}/${info.subresource}` : (info.resource ?? "");

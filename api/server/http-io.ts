@@ -1,13 +1,17 @@
 // Reading requests and writing responses: body limits, JSON/YAML decoding, Status errors.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { parseDocument } from "yaml";
-import { ApiError, badRequest, internalError, serviceUnavailable, tooLarge, unsupportedMediaType, type Status } from "../machinery/errors.js";
+import { ApiError, badRequest, clientClosedRequest, internalError, serviceUnavailable, tooLarge, unsupportedMediaType, type Status } from "../machinery/errors.js";
 import { StoreError } from "../store/store.js";
+import { parseJsonBody, parseYamlBody } from "./request-body.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-/** Reads the whole body as text, refusing more than `limit` bytes with 413. */
+/**
+ * Reads the whole body as text, refusing more than `limit` bytes with 413. A client that closes the
+ * connection before the body is complete gets ApiError 499 ClientClosedRequest (isClientClosedRequest),
+ * which is not a server failure: there is nobody left to answer.
+ */
 export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limit) {
@@ -16,14 +20,23 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      throw tooLarge(limit);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) {
+        req.resume();
+        throw tooLarge(limit);
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    // Node ends the stream with "aborted" (ECONNRESET) or a premature close when the client disconnects.
+    if (req.destroyed || !req.complete) throw clientClosedRequest();
+    throw err;
   }
+  // The stream can also end quietly when the connection closes mid-body.
+  if (!req.complete) throw clientClosedRequest();
   return Buffer.concat(chunks).toString("utf8");
 }
 
@@ -34,18 +47,8 @@ const YAML_TYPES = new Set(["application/yaml", "application/x-yaml", "text/yaml
 export function decodeBody(text: string, contentType: string | undefined): unknown {
   const mediaType = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
   if (text.trim() === "") throw badRequest("the request body is empty; send a JSON or YAML object");
-  if (JSON_TYPES.has(mediaType)) {
-    try {
-      return JSON.parse(text);
-    } catch (err) {
-      throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
-    }
-  }
-  if (YAML_TYPES.has(mediaType)) {
-    const doc = parseDocument(text, { uniqueKeys: true });
-    if (doc.errors.length > 0) throw badRequest(`the request body is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
-    return doc.toJS();
-  }
+  if (JSON_TYPES.has(mediaType)) return parseJsonBody(text, "the request body is not valid JSON");
+  if (YAML_TYPES.has(mediaType)) return parseYamlBody(text, "the request body is not valid YAML");
   throw unsupportedMediaType(mediaType, ["application/json", "application/yaml"]);
 }
 
@@ -78,5 +81,5 @@ export function sendError(res: ServerResponse, err: ApiError): void {
   sendJson(res, err.code, status, retry !== undefined ? { "Retry-After": String(retry) } : {});
 }
 
-/** Query flags as Kubernetes spells them (`?force=true`, `?dryRun=All`). */
-export const queryBool = (value: string | null): boolean => value === "true" || value === "1";
+/** Query booleans as kube-apiserver reads them (query-params.ts); kept here for the routes that import it. */
+export { queryBool } from "./query-params.js";

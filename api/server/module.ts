@@ -9,12 +9,14 @@ import type { AuditEvent } from "../client/audit/event.js";
 import type { Clock } from "../machinery/clock.js";
 import type { ApiError } from "../machinery/errors.js";
 import type { ResourceRegistry } from "../schema/resource-info.js";
-import type { Store, TxnCompare, TxnOp, TxnResult } from "../store/store.js";
+import type { Store, TxnResult } from "../store/store.js";
 import type { AdmissionPlugin } from "./admission.js";
 import type { Authenticator } from "./authentication.js";
 import type { PermissionDecider } from "./authorizer.js";
 import type { RequestContext } from "./request-context.js";
-import type { ResourceChange } from "./resource-change.js";
+import type { StoreWrite } from "./resource-change.js";
+
+export type { StoreWrite };
 import type { ResourceService } from "./resource-service.js";
 import type { Route } from "./route-table.js";
 
@@ -34,12 +36,6 @@ export interface AuditSink {
   commit(write: StoreWrite): Promise<TxnResult>;
 }
 
-/** A resource write as the resource service hands it to the committer. */
-export interface StoreWrite {
-  compares: TxnCompare[];
-  ops: TxnOp[];
-  change: ResourceChange;
-}
 
 /** Hears how requests end: the audit module turns 401s and 403s into security events. */
 export interface RequestObserver {

@@ -1,6 +1,5 @@
 // PATCH: turns a request's patch type and body into a write through the ResourceService.
 
-import { parse as parseYaml } from "yaml";
 import { toRfc3339, type Clock } from "../machinery/clock.js";
 import { badRequest, conflict, isNotFound, notFound, unsupportedMediaType } from "../machinery/errors.js";
 import type { KubeObject } from "../machinery/meta.js";
@@ -9,6 +8,7 @@ import type { Subresource } from "./object-rules.js";
 import { applyJsonPatch } from "./patch/json-patch.js";
 import { applyMergePatch, assertMergePatchObject } from "./patch/merge-patch.js";
 import { serverSideApply } from "./patch/server-side-apply.js";
+import { parseJsonBody, parseYamlBody } from "./request-body.js";
 import { refOf, type ResourceService, type WriteOptions, type WriteResult } from "./resource-service.js";
 
 export type PatchType = "json" | "merge" | "apply";
@@ -95,9 +95,7 @@ async function applyResource(
 }
 
 function parsePatchBody(type: PatchType, body: string): unknown {
-  try {
-    return type === "apply" ? parseYaml(body) : JSON.parse(body);
-  } catch (err) {
-    throw badRequest(`the ${type === "apply" ? "apply patch (YAML or JSON)" : "patch body (JSON)"} could not be parsed: ${(err as Error).message.split("\n")[0]}`);
-  }
+  // Apply bodies are YAML (JSON included); merge and JSON patches are JSON. Both refuse runaway nesting.
+  if (type === "apply") return parseYamlBody(body, "the apply patch (YAML or JSON) could not be parsed");
+  return parseJsonBody(body, "the patch body (JSON) could not be parsed");
 }

@@ -1,13 +1,75 @@
-// What every handler gets: the request, the response, the parsed URL, the RequestInfo and the caller.
+// What every handler gets: the request, the response, the parsed URL, the RequestInfo and the caller —
+// and the route types, which refer to the context and to each other (route-table.ts re-exports them).
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AuditEvent } from "../client/audit/event.js";
 import type { Action, Resource } from "../rbac/permissions.js";
 import type { UserInfo } from "./admission.js";
-import type { RequestInfo } from "./request-info.js";
 
 /** Kubernetes verbs for resource requests; the lower-cased method for the others. */
 export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "post" | "put" | "head";
+
+/** What a route needs before its handler runs. */
+export type RouteAccess =
+  /** No credential: health, version, login. */
+  | { kind: "public" }
+  /** Any authenticated caller: discovery, OpenAPI, whoami — they reveal nothing a permission guards. */
+  | { kind: "authenticated" }
+  /** The guide's `resource:action`; `policy` may grant a narrower exception the permission alone would refuse. */
+  | { kind: "permission"; resource: Resource | "*"; action: Action; policy?: AccessPolicy };
+
+/**
+ * A finer rule beside a route, pure and named: given the request and the caller, may they proceed without
+ * the route's permission? Returns the grant's name (the handler reads it from ctx.grant and holds the
+ * caller to it), or undefined. Example: a user changing their own password.
+ */
+export type AccessPolicy = (input: { info: RequestInfoBase; user: { name: string } }) => string | undefined;
+
+/** How much a request costs the guard: cheap probes, reads, writes, long streams, deliberate slowness. */
+export type CostClass = "probe" | "read" | "list" | "write" | "watch" | "expensive";
+
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** The facts of a request, decided once from method, path and the route table. */
+export interface RequestInfoBase {
+  /** Kubernetes' verb for resource requests (get, list, watch, create, update, patch, delete); the method, lower-cased, otherwise. */
+  verb: Verb;
+  isResourceRequest: boolean;
+  /** The path without a trailing slash. */
+  path: string;
+  group?: string;
+  version?: string;
+  /** The plural (`roles`), or the feed an imperative endpoint serves (`audit`, `sessions`). */
+  resource?: string;
+  name?: string;
+  subresource?: string;
+}
+
+export interface Route {
+  /** Stable, unique: `roles.list`, `auth.login`, `audit.events`. */
+  id: string;
+  method: HttpMethod;
+  /** Segments; `{name}` captures one (percent-decoded). */
+  path: string;
+  /** The request's verb: fixed, or decided from the query (list or watch). */
+  verb: Verb | ((query: URLSearchParams) => Verb);
+  /** What the RequestInfo names, beyond the captured `{name}`. */
+  target?: { group?: string; version?: string; resource?: string; subresource?: string; isResourceRequest?: boolean };
+  access: RouteAccess;
+  cost: CostClass;
+  handler: (ctx: RequestContext) => Promise<void> | void;
+}
+
+
+/** RequestInfo plus what the route table matched. */
+export interface RequestInfo extends RequestInfoBase {
+  /** The matched route; absent when nothing answers the path (404 after authentication) or the method (405). */
+  route?: Route;
+  /** Methods the path answers, when it does but not to this one. */
+  allowedMethods?: string[];
+  /** `{param}` captures of the route. */
+  params: Record<string, string>;
+}
 
 export interface RequestContext {
   req: IncomingMessage;

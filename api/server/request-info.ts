@@ -3,16 +3,10 @@
 // metrics and the audit log all read it; nothing parses the path again.
 
 import { badRequest } from "../machinery/errors.js";
-import type { RequestInfoBase, Route, RouteMatch, RouteTable } from "./route-table.js";
+import type { RequestInfo } from "./request-context.js";
+import type { RouteMatch, RouteTable } from "./route-table.js";
 
-export interface RequestInfo extends RequestInfoBase {
-  /** The matched route; absent when nothing answers the path (404 after authentication) or the method (405). */
-  route?: Route;
-  /** Methods the path answers, when it does but not to this one. */
-  allowedMethods?: string[];
-  /** `{param}` captures of the route. */
-  params: Record<string, string>;
-}
+export type { RequestInfo };
 
 /** The path's segments, percent-decoded; 400 for a malformed escape. */
 export function pathSegments(path: string): string[] {

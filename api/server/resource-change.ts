@@ -3,6 +3,7 @@
 
 import type { KubeObject } from "../machinery/meta.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
+import type { TxnCompare, TxnOp } from "../store/store.js";
 import type { UserInfo } from "./admission.js";
 
 export interface ResourceChange {
@@ -15,4 +16,11 @@ export interface ResourceChange {
   subresource?: string;
   /** Who asked and from where; absent for the server's own writes (bootstrap). */
   requester?: { user?: UserInfo; sourceIp?: string; fieldManager?: string };
+}
+
+/** A resource write as the resource service hands it to the committer. */
+export interface StoreWrite {
+  compares: TxnCompare[];
+  ops: TxnOp[];
+  change: ResourceChange;
 }

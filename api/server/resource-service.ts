@@ -4,14 +4,13 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../machinery/clock.js";
 import { toRfc3339 } from "../machinery/clock.js";
-import { alreadyExists, badRequest, conflict, gone, invalid, notFound, type ResourceRef } from "../machinery/errors.js";
-import type { KubeList, KubeObject } from "../machinery/meta.js";
+import { alreadyExists, badRequest, conflict, gone, invalid, notFound, tooLargeResourceVersion, type ResourceRef } from "../machinery/errors.js";
+import type { KubeList, KubeObject, ManagedFieldsEntry } from "../machinery/meta.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
 import type { FieldValidation, Validator } from "../schema/validator.js";
 import { decodeObject, encodeObject, parseResourceVersion, resourceKey, resourcePrefix } from "../store/keys.js";
 import { isStoreError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store, type TxnOpResult, type TxnResult } from "../store/store.js";
-import type { StoreWrite } from "./module.js";
-import type { ResourceChange } from "./resource-change.js";
+import type { ResourceChange, StoreWrite } from "./resource-change.js";
 import { runAdmission, type AdmissionPlugin, type Operation, type UserInfo } from "./admission.js";
 import { decodeContinue, encodeContinue } from "./continue-token.js";
 import { updateManagedFields } from "./patch/managed-fields.js";
@@ -110,6 +109,11 @@ export class ResourceService {
       if (isStoreError(err, "Compacted") && fromToken)
         throw gone("the provided continue parameter is too old to display a consistent list result; start a new list without 'continue'");
       if (isStoreError(err, "Compacted")) throw gone(`resourceVersion ${String(revision)} is too old: ${err.message}`);
+      // A revision the store has not reached (from resourceVersionMatch=Exact or a continue token): kube's 504.
+      if (err instanceof RangeError && revision !== undefined) {
+        const current = await this.opts.store.currentRevision();
+        if (revision > current) throw tooLargeResourceVersion(revision, current);
+      }
       throw err;
     }
     return {
@@ -128,9 +132,10 @@ export class ResourceService {
     if (!body.metadata?.name) throw invalid(refOf(info), [{ field: "metadata.name", reason: "FieldValueRequired", message: "Required value: name is required" }]);
     const now = toRfc3339(this.opts.clock.now());
     let next = prepareForCreate({ incoming: body, uid: this.newUid(), now });
-    if (!options.managedFieldsFromBody)
-      next.metadata.managedFields = updateManagedFields({ updated: next, manager: options.fieldManager, operation: "Update", now, schema: info.schema, statusSubresource: info.hasStatusSubresource });
-    const { object, warnings } = await this.admit(info, "CREATE", undefined, next, undefined, options);
+    const fields: ManagedFieldsStep | undefined = options.managedFieldsFromBody
+      ? undefined
+      : (updated) => updateManagedFields({ updated, manager: options.fieldManager, operation: "Update", now, schema: info.schema, statusSubresource: info.hasStatusSubresource });
+    const { object, warnings } = await this.admit(info, "CREATE", undefined, next, undefined, options, fields);
     next = object;
     if (options.dryRun) return { object: next, warnings, changed: true };
     const key = resourceKey(info.group, info.plural, next.metadata.name);
@@ -171,11 +176,15 @@ export class ResourceService {
       this.checkIdentity(info, incoming, name);
       const now = toRfc3339(this.opts.clock.now());
       let next = prepareForUpdate(live, incoming, options.subresource);
-      next.metadata.managedFields = options.managedFieldsFromTransform
-        ? incoming.metadata.managedFields
-        : updateManagedFields({
+      let fields: ManagedFieldsStep | undefined;
+      if (options.managedFieldsFromTransform) {
+        next.metadata.managedFields = incoming.metadata.managedFields;
+        if (!next.metadata.managedFields?.length) delete next.metadata.managedFields;
+      } else {
+        fields = (updated) =>
+          updateManagedFields({
             live,
-            updated: next,
+            updated,
             manager: options.fieldManager,
             operation: "Update",
             now,
@@ -183,8 +192,8 @@ export class ResourceService {
             statusSubresource: info.hasStatusSubresource,
             ...(options.subresource ? { subresource: options.subresource } : {}),
           });
-      if (!next.metadata.managedFields?.length) delete next.metadata.managedFields;
-      const admitted = await this.admit(info, "UPDATE", options.subresource, next, live, options);
+      }
+      const admitted = await this.admit(info, "UPDATE", options.subresource, next, live, options, fields);
       next = admitted.object;
       if (isNoop(live, next)) return { object: live, warnings: admitted.warnings, changed: false };
       if (options.dryRun) return { object: next, warnings: admitted.warnings, changed: true };
@@ -282,9 +291,19 @@ export class ResourceService {
     object: KubeObject,
     oldObject: KubeObject | undefined,
     options: WriteOptions,
+    fields?: ManagedFieldsStep,
   ): Promise<{ object: KubeObject; warnings: string[] }> {
-    const result = this.opts.validator.validate(info, object, { fieldValidation: options.fieldValidation });
+    // When the server records the managed fields, a client's own are not validated but read (or, malformed, dropped) as kube does.
+    const { managedFields: given, ...metadata } = object.metadata;
+    const result = this.opts.validator.validate(info, fields ? { ...object, metadata } : object, { fieldValidation: options.fieldValidation });
     if (result.causes.length > 0) throw invalid(refOf(info, object.metadata.name), result.causes);
+    // Recorded after pruning, so fields the schema drops, however deep, never reach field management.
+    if (fields) {
+      const pruned = result.pruned;
+      const managed = fields({ ...pruned, metadata: { ...pruned.metadata, ...(given !== undefined ? { managedFields: given } : {}) } });
+      if (managed.length > 0 || operation === "CREATE") pruned.metadata.managedFields = managed;
+      else delete pruned.metadata.managedFields;
+    }
     const admitted = await runAdmission(this.opts.admission ?? [], {
       info,
       operation,
@@ -323,6 +342,9 @@ function putResult(result: TxnOpResult | undefined): KeyValue {
   if (result?.kind !== "put") throw new Error("the store answered a put with another result");
   return result.kv;
 }
+
+/** Computes the managedFields of the object about to be stored (patch/managed-fields.ts). */
+type ManagedFieldsStep = (updated: KubeObject) => ManagedFieldsEntry[];
 
 export const staleConflict = (info: ResourceInfo, name: string) =>
   conflict(refOf(info, name), "the object has been modified; please apply your changes to the latest version and try again");

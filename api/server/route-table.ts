@@ -4,59 +4,9 @@
 // authorizes itself. A route added without a declared access does not typecheck, and the route-table
 // test calls every entry without a credential and with one that holds nothing.
 
-import type { Action, Resource } from "../rbac/permissions.js";
-import type { RequestContext, Verb } from "./request-context.js";
+import type { HttpMethod, Route } from "./request-context.js";
 
-/** What a route needs before its handler runs. */
-export type RouteAccess =
-  /** No credential: health, version, login. */
-  | { kind: "public" }
-  /** Any authenticated caller: discovery, OpenAPI, whoami — they reveal nothing a permission guards. */
-  | { kind: "authenticated" }
-  /** The guide's `resource:action`; `policy` may grant a narrower exception the permission alone would refuse. */
-  | { kind: "permission"; resource: Resource | "*"; action: Action; policy?: AccessPolicy };
-
-/**
- * A finer rule beside a route, pure and named: given the request and the caller, may they proceed without
- * the route's permission? Returns the grant's name (the handler reads it from ctx.grant and holds the
- * caller to it), or undefined. Example: a user changing their own password.
- */
-export type AccessPolicy = (input: { info: RequestInfoBase; user: { name: string } }) => string | undefined;
-
-/** How much a request costs the guard: cheap probes, reads, writes, long streams, deliberate slowness. */
-export type CostClass = "probe" | "read" | "list" | "write" | "watch" | "expensive";
-
-export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
-
-/** The facts of a request, decided once from method, path and the route table. */
-export interface RequestInfoBase {
-  /** Kubernetes' verb for resource requests (get, list, watch, create, update, patch, delete); the method, lower-cased, otherwise. */
-  verb: Verb;
-  isResourceRequest: boolean;
-  /** The path without a trailing slash. */
-  path: string;
-  group?: string;
-  version?: string;
-  /** The plural (`roles`), or the feed an imperative endpoint serves (`audit`, `sessions`). */
-  resource?: string;
-  name?: string;
-  subresource?: string;
-}
-
-export interface Route {
-  /** Stable, unique: `roles.list`, `auth.login`, `audit.events`. */
-  id: string;
-  method: HttpMethod;
-  /** Segments; `{name}` captures one (percent-decoded). */
-  path: string;
-  /** The request's verb: fixed, or decided from the query (list or watch). */
-  verb: Verb | ((query: URLSearchParams) => Verb);
-  /** What the RequestInfo names, beyond the captured `{name}`. */
-  target?: { group?: string; version?: string; resource?: string; subresource?: string; isResourceRequest?: boolean };
-  access: RouteAccess;
-  cost: CostClass;
-  handler: (ctx: RequestContext) => Promise<void> | void;
-}
+export type { AccessPolicy, CostClass, HttpMethod, RequestInfoBase, Route, RouteAccess } from "./request-context.js";
 
 export type RouteMatch =
   | { kind: "found"; route: Route; params: Record<string, string> }

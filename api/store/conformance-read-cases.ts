@@ -1,7 +1,7 @@
 // Conformance cases for reads: get, list (prefix, paging, snapshots) and compaction.
 
 import { expect } from "vitest";
-import type { ConformanceCase } from "./conformance.js";
+import type { ConformanceCase } from "./conformance-case.js";
 import type { KeyValue, Store } from "./store.js";
 import { CompactedError } from "./store.js";
 

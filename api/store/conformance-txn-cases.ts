@@ -2,7 +2,7 @@
 // etcd gives a txn's writes one shared revision, SQLite consecutive ones; cases accept either.
 
 import { expect } from "vitest";
-import type { ConformanceCase } from "./conformance.js";
+import type { ConformanceCase } from "./conformance-case.js";
 import type { TxnOp, TxnOpResult, TxnResult } from "./store.js";
 import { StoreUnavailableError, TXN_MAX_OPS } from "./store.js";
 import { recordWatch } from "./watch-recorder.js";

@@ -1,7 +1,7 @@
 // Conformance cases for watch: history replay, live delivery, prefixes, compaction, close.
 
 import { expect } from "vitest";
-import type { ConformanceCase } from "./conformance.js";
+import type { ConformanceCase } from "./conformance-case.js";
 import type { WatchEvent } from "./store.js";
 import { CompactedError } from "./store.js";
 import { recordWatch } from "./watch-recorder.js";

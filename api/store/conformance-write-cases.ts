@@ -1,7 +1,7 @@
 // Conformance cases for writes: revisions, create/update/delete with compare-and-swap, concurrency.
 
 import { expect } from "vitest";
-import type { ConformanceCase } from "./conformance.js";
+import type { ConformanceCase } from "./conformance-case.js";
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreUnavailableError } from "./store.js";
 
 export const writeCases: ConformanceCase[] = [

@@ -4,6 +4,7 @@
 
 import { describe, it } from "vitest";
 import type { Store } from "./store.js";
+import type { ConformanceCase } from "./conformance-case.js";
 import { writeCases } from "./conformance-write-cases.js";
 import { readCases } from "./conformance-read-cases.js";
 import { watchCases } from "./conformance-watch-cases.js";
@@ -17,11 +18,7 @@ export interface StoreFixture {
 
 export type StoreFactory = () => Promise<StoreFixture>;
 
-export interface ConformanceCase {
-  /** A sentence saying what the store does. */
-  name: string;
-  run(store: Store): Promise<void>;
-}
+export type { ConformanceCase };
 
 export const conformanceCases: readonly ConformanceCase[] = [...writeCases, ...readCases, ...watchCases, ...txnCases];
 

@@ -1,7 +1,10 @@
-// hack/bench/apply: creates/s through the API (HTTPS, authenticated, validated, 64 in flight) on each
-// backend, beside raw Store creates/s measured in the same run on the same kind of store, and their ratio.
+// hack/bench/apply: creates/s through the API (HTTPS, authenticated, validated, audited: each create commits
+// with its resource.created entry; 64 in flight) on each backend, beside raw Store creates/s of objects of
+// the same size measured in the same run on the same kind of store, and their ratio. Objects are about
+// --object-bytes (1 KiB) as stored. Afterwards it reads the audit batches from the store: entries per batch
+// is how many writes the chain writer grouped into each transaction.
 //
-//   npm run build && node dist/hack/bench/apply.js [--count 5000] [--concurrency 64] [--backend sqlite|etcd|both]
+//   npm run build && node dist/hack/bench/apply.js [--count 5000] [--concurrency 64] [--object-bytes 1024] [--backend sqlite|etcd|both]
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +14,7 @@ import type { KubeObject } from "../../api/machinery/meta.js";
 import { openEtcdStore } from "../../api/store/etcd-store.js";
 import { openSqliteStore } from "../../api/store/sqlite-store.js";
 import type { Store } from "../../api/store/store.js";
+import { BatchStore } from "../../api/audit/batch-store.js";
 import { startEtcd } from "../etcd/etcd-server.js";
 import { adminClient } from "../testing/admin-client.js";
 import { startClawServer } from "../testing/claw-process.js";
@@ -20,8 +24,15 @@ const { values } = parseArgs({
     count: { type: "string", default: "5000" },
     concurrency: { type: "string", default: "64" },
     backend: { type: "string", default: "both" },
+    "object-bytes": { type: "string", default: "1024" },
+    help: { type: "boolean", default: false },
   },
 });
+if (values.help) {
+  console.log("usage: node dist/hack/bench/apply.js [--count 5000] [--concurrency 64] [--object-bytes 1024] [--backend sqlite|etcd|both]");
+  process.exit(0);
+}
+const objectBytes = Number(values["object-bytes"]);
 const count = Number(values.count);
 const concurrency = Number(values.concurrency);
 
@@ -37,16 +48,40 @@ async function rate(op: (i: number) => Promise<unknown>): Promise<number> {
   return count / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-const role = (name: string): KubeObject => ({
+const roleOf = (name: string, description: string): KubeObject => ({
   apiVersion: "security.clawbernetes.com/v1",
   kind: "Role",
   metadata: { name, labels: { bench: "apply" } },
-  spec: { description: "benchmark role", permissions: ["workloads:*", "nodes:read,list"] },
+  spec: { description, permissions: ["workloads:*", "nodes:read,list"] },
 });
+/**
+ * What the server stores for a create adds uid, creationTimestamp, generation and managedFields (about
+ * 430 bytes): the description is padded so the stored object is about objectBytes.
+ */
+const STORED_OVERHEAD = 428;
+const padding = "x".repeat(Math.max(0, objectBytes - STORED_OVERHEAD - JSON.stringify(roleOf("bench-00000", "")).length));
+const role = (name: string): KubeObject => roleOf(name, padding);
 
 async function rawPuts(store: Store, prefix: string): Promise<number> {
-  const value = JSON.stringify(role("raw"));
+  // The raw value is the size of what the API server stores for one create.
+  const value = JSON.stringify(role("raw")) + " ".repeat(STORED_OVERHEAD);
   return rate((i) => store.create(`${prefix}raw-${i}`, value));
+}
+
+/** The size of one stored bench object, and audit entries per batch (= writes per transaction) in that store. */
+async function inspect(store: Store): Promise<string> {
+  const sample = await store.get("/registry/security.clawbernetes.com/roles/bench-0");
+  const batches = new BatchStore(store);
+  const first = (await batches.firstBatch()) ?? 1;
+  let count = 0;
+  let entries = 0;
+  let created = 0;
+  for await (const record of batches.batchesFrom(first, 50)) {
+    count++;
+    entries += record.entries.length;
+    created += record.entries.filter((e) => e.type === "resource.created" && e.resource?.name?.startsWith("bench-")).length;
+  }
+  return `stored object ${sample?.value.length ?? "?"} B; audit: ${count} batches, ${entries} entries (${created} bench creates), ${(entries / Math.max(count, 1)).toFixed(1)} entries/batch`;
 }
 
 async function apiCreates(serverArgs: string[], dataDir: string): Promise<number> {
@@ -62,19 +97,23 @@ async function apiCreates(serverArgs: string[], dataDir: string): Promise<number
   }
 }
 
-function report(backend: string, raw: number, api: number): void {
+function report(backend: string, raw: number, api: number, detail: string): void {
   console.log(`${backend.padEnd(8)} raw store creates/s: ${raw.toFixed(0).padStart(7)}   API creates/s: ${api.toFixed(0).padStart(7)}   ratio API/raw: ${(api / raw).toFixed(3)}`);
+  console.log(`${"".padEnd(8)} ${detail}`);
 }
 
 const home = mkdtempSync(join(tmpdir(), "claw-bench-apply-"));
-console.log(`hack/bench/apply: ${count} creates, ${concurrency} in flight, node ${process.version}`);
+console.log(`hack/bench/apply: ${count} creates of ~${objectBytes} B objects, ${concurrency} in flight, HTTPS + bearer auth + validation + audit, node ${process.version}`);
 try {
   if (values.backend !== "etcd") {
     const store = openSqliteStore({ path: join(home, "raw.db") });
     const raw = await rawPuts(store, "/bench/");
     await store.close();
     const api = await apiCreates([], join(home, "sqlite-server"));
-    report("sqlite", raw, api);
+    const after = openSqliteStore({ path: join(home, "sqlite-server", "store.db") });
+    const detail = await inspect(after);
+    await after.close();
+    report("sqlite", raw, api, detail);
   }
   if (values.backend !== "sqlite") {
     const etcd = await startEtcd();
@@ -83,7 +122,10 @@ try {
       const raw = await rawPuts(store, "/bench/");
       await store.close();
       const api = await apiCreates(["--etcd-endpoints", etcd.endpoints.join(",")], join(home, "etcd-server"));
-      report("etcd", raw, api);
+      const after = openEtcdStore({ endpoints: etcd.endpoints });
+      const detail = await inspect(after);
+      await after.close();
+      report("etcd", raw, api, detail);
     } finally {
       await etcd.stop();
     }

@@ -66,3 +66,11 @@ export function decodeAnchor(raw: string): Anchor {
   if (typeof a.batch !== "number" || typeof a.seq !== "number" || typeof a.hash !== "string") throw new Error(`the audit anchor is malformed; run \`claw audit verify\``);
   return a as Anchor;
 }
+
+/** Where a verifier reads a log from: the store directly, or the API page by page. */
+export interface BatchSource {
+  /** The stored anchor value, if retention has pruned anything. */
+  anchor(): Promise<string | undefined>;
+  /** Every stored batch in order, a page at a time. */
+  pages(): AsyncIterable<RawBatch[]>;
+}

@@ -2,17 +2,12 @@
 // dir or etcd) or the API (`claw audit verify`, page by page).
 
 import type { KeyObject } from "node:crypto";
-import { decodeAnchor, type Anchor, type RawBatch } from "./batch.js";
+import { decodeAnchor, type Anchor, type BatchSource } from "./batch.js";
 
 import { ChainVerifier, type VerifyReport, type Witness } from "./chain-verifier.js";
 import { parallelAvailable, verifyLogParallel } from "./verify-parallel.js";
 
-export interface BatchSource {
-  /** The stored anchor value, if retention has pruned anything. */
-  anchor(): Promise<string | undefined>;
-  /** Every stored batch in order, a page at a time. */
-  pages(): AsyncIterable<RawBatch[]>;
-}
+export type { BatchSource };
 
 export interface VerifyLogOptions {
   trustedKeys: ReadonlyMap<string, KeyObject>;

@@ -10,9 +10,9 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { decodeAnchor, type Anchor } from "./batch.js";
-import type { RawBatch } from "./batch.js";
+import type { BatchSource, RawBatch } from "./batch.js";
 import { ChainVerifier, type ChainState, type VerifyReport, type Witness } from "./chain-verifier.js";
-import type { BatchSource } from "./verify-log.js";
+
 import { verifySlice, type SliceResult } from "./verify-slice.js";
 
 export interface ParallelOptions {

@@ -7,7 +7,7 @@ import { runAction } from "../cli-action.js";
 import { ReportedFailure, UsageError } from "../cli-errors.js";
 import { ExitCode } from "../exit-codes.js";
 import { formatPermissions } from "../permission-list.js";
-import type { AuthCommandContext } from "./auth-command.js";
+import type { AuthCommandContext } from "./auth-context.js";
 
 /** kubectl verbs people type out of habit, and the claw action each one is. */
 const KUBECTL_VERBS: Record<string, string> = { get: "read", watch: "list", patch: "update" };

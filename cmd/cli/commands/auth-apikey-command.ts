@@ -15,7 +15,7 @@ import { ExitCode } from "../exit-codes.js";
 import { guardedPatch } from "../guarded-patch.js";
 import { formatPermissions, parsePermissionList } from "../permission-list.js";
 import { renderRows } from "../printers/row-table.js";
-import type { AuthCommandContext } from "./auth-command.js";
+import type { AuthCommandContext } from "./auth-context.js";
 
 const APIKEYS = "apikeys";
 /** Names tried (`x`, `x-2`, … `x-20`) before giving up on a display name whose name is always taken. */

@@ -4,21 +4,15 @@
 import type { Command } from "commander";
 import { AuthApi } from "../auth-api.js";
 import type { CliSession } from "../cli-session.js";
-import type { ClientConfigFlags, ClientConfigInputs } from "../config/client-config.js";
+import type { ClientConfigFlags } from "../config/client-config.js";
+import type { AuthCommandContext } from "./auth-context.js";
 import { addApiKeyCommands } from "./auth-apikey-command.js";
 import { addAccessCommands } from "./auth-access-command.js";
 import { addRoleCommands } from "./auth-role-command.js";
 import { addSessionCommands } from "./auth-session-command.js";
 import { addUserCommands } from "./auth-user-command.js";
 
-/** What every `claw auth` command gets: the session and the inputs that locate the config file. */
-export interface AuthCommandContext {
-  session: CliSession;
-  /** The global flags, the environment and the home folder, for configWritePath and resolveClientConfig. */
-  configInputs(): ClientConfigInputs;
-  /** The imperative endpoints, over the session's authenticated client. */
-  api(): Promise<AuthApi>;
-}
+export type { AuthCommandContext };
 
 export function addAuthCommand(program: Command, session: CliSession): void {
   const ctx: AuthCommandContext = {

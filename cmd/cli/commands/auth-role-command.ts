@@ -9,7 +9,7 @@ import { runAction } from "../cli-action.js";
 import { ageOf } from "../printers/age.js";
 import { renderRows } from "../printers/row-table.js";
 import { formatPermissions, parsePermissionList } from "../permission-list.js";
-import type { AuthCommandContext } from "./auth-command.js";
+import type { AuthCommandContext } from "./auth-context.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

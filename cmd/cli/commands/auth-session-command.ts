@@ -12,7 +12,7 @@ import { renderError } from "../error-render.js";
 import { ExitCode } from "../exit-codes.js";
 import { readPassword } from "../password-input.js";
 import { forgetSession, replaceStoredToken, resolveLoginTarget, storeSessionToken, tokenIsFromConfigFile, type ForgottenSession } from "../session-token-store.js";
-import type { AuthCommandContext } from "./auth-command.js";
+import type { AuthCommandContext } from "./auth-context.js";
 
 interface LoginFlags {
   username: string;

@@ -9,7 +9,7 @@ import { UsageError } from "../cli-errors.js";
 import { guardedPatch } from "../guarded-patch.js";
 import { readPassword } from "../password-input.js";
 import { renderRows } from "../printers/row-table.js";
-import type { AuthCommandContext } from "./auth-command.js";
+import type { AuthCommandContext } from "./auth-context.js";
 
 const USERS = "users";
 
