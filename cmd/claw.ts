@@ -9,6 +9,12 @@ import { controllerManagerCommand } from "./server/controller-manager-command.js
 import { serverCommand } from "./server/server-command.js";
 
 const abort = new AbortController();
+// `claw get roles | head`: a reader that closed the pipe ends the command quietly, as kubectl does.
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
 process.once("SIGINT", () => abort.abort());
 
 const env = { ...process.env };
