@@ -1,6 +1,7 @@
 // POST apikeys/{name}/secret (mint once) and apikeys/{name}/rotate. Only the key's owner or a holder of
 // apikeys:admin may call them (the route's permission and policy), and only with every permission the key
-// would carry (so a narrow key cannot mint the secret of a wider one).
+// would carry (so a narrow key cannot mint the secret of a wider one), judging the owner by its roles even
+// while it is disabled; the secret is bound to the owner's uid as that check saw it.
 
 import { sendJson } from "../server/http-io.js";
 import type { RequestContext } from "../server/request-context.js";

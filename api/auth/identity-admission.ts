@@ -3,6 +3,7 @@
 //   Role    create/widen: the writer holds every permission the role gains.
 //   User    roles added: the writer holds every permission of each; a missing role only by a `*:*` holder.
 //           Re-enabled: the writer holds all the user's roles grant, since its credentials work again.
+//           status.sessionsRevokedAt never moves back, which would revive the sessions it revoked.
 //   ApiKey  scopes added: the writer holds them; owner fixed; revocation final; rotation never goes back.
 //           Expiry later or removed: the writer holds all the key carries (its owner's roles ∩ its scopes).
 
@@ -41,7 +42,8 @@ export function identityAdmission(deps: IdentityAdmissionDeps): AdmissionPlugin 
   return {
     name: "Identity",
     async admit(request) {
-      if (request.info.group !== GROUP || request.subresource || request.operation === "DELETE" || !request.object) return;
+      if (request.info.group !== GROUP || request.operation === "DELETE" || !request.object) return;
+      if (request.subresource) return request.info.plural === "users" ? admitUserStatus(request) : undefined;
       switch (request.info.plural) {
         case "roles":
           return admitRole(deps, request);
@@ -104,6 +106,18 @@ async function requireAll(deps: IdentityAdmissionDeps, request: AdmissionRequest
     `user "${caller.name}" cannot assign role "${roleName}" to user "${userName}": the role does not exist yet, and only someone who holds every permission (*:*) may assign a role before it exists; create the role first`,
     { group: GROUP, kind: "users", name: userName },
   );
+}
+
+/** Refuses moving status.sessionsRevokedAt back or dropping it: the tokens it revoked would work again. */
+function admitUserStatus(request: AdmissionRequest): void {
+  const before = (request.oldObject as User | undefined)?.status?.sessionsRevokedAt;
+  if (!before) return;
+  const user = request.object as User;
+  const after = user.status?.sessionsRevokedAt;
+  if (after !== undefined && !(Date.parse(after) < Date.parse(before))) return;
+  throw invalid(refOf(request.info, user.metadata.name), [
+    { field: "status.sessionsRevokedAt", reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(after ?? null)}: must not move back from ${before}, which would bring back the sessions revoked then` },
+  ]);
 }
 
 async function admitApiKey(deps: IdentityAdmissionDeps, request: AdmissionRequest): Promise<void> {

@@ -46,9 +46,10 @@ export function mtlsAuthenticator(opts: { records: IdentityRecords; identify?: C
       if (!user) throw unauthorized(`Unauthorized: the client certificate names user "${username}", who does not exist`);
       if (user.disabled) throw unauthorized(`Unauthorized: user "${username}" is disabled`);
       const issuedAtMs = Date.parse(cert?.valid_from ?? "");
+      if (!Number.isFinite(issuedAtMs)) throw unauthorized(`Unauthorized: the client certificate for user "${username}" has no readable notBefore`);
       if (!(issuedAtMs >= user.createdAtMs - BACKDATING_MS))
         throw unauthorized(
-          `Unauthorized: the client certificate for user "${username}" was issued ${Number.isFinite(issuedAtMs) ? `at ${toRfc3339(issuedAtMs)}, ` : ""}before that user was created (${Number.isFinite(user.createdAtMs) ? toRfc3339(user.createdAtMs) : "unknown"}), so for an earlier user of that name; issue a new certificate`,
+          `Unauthorized: the client certificate for user "${username}" was issued at ${toRfc3339(issuedAtMs)}, before that user was created, so for an earlier user of that name; issue a new certificate`,
         );
       return {
         name: user.name,

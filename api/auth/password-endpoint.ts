@@ -1,7 +1,7 @@
 // POST /apis/security.clawbernetes.com/v1/users/{name}/password: set a user's password.
 //   - a user changes their own by giving currentPassword, with no permission needed (the route's policy);
 //   - otherwise the caller needs users:update (the route's permission) and must hold every permission of
-//     the user's roles, since whoever sets a password can log in as that user.
+//     the user's roles (even while it is disabled), since whoever sets a password can log in as that user.
 
 import { toRfc3339 } from "../machinery/clock.js";
 import { ApiError, invalid, notFound } from "../machinery/errors.js";

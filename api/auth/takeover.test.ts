@@ -7,7 +7,7 @@ import { FakeClock, toRfc3339 } from "../machinery/clock.js";
 import { PermissionSet } from "../rbac/permissions.js";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
 import { authPaths, SECURITY_API } from "../types/auth-api.js";
-import { as, createApiKey, createRole, createUser, json, keyFor, mint, type Body, type Caller } from "./testing/identity-fixtures.js";
+import { as, createApiKey, createRole, createUser, json, keyFor, login, mint, setPasswordAsAdmin, type Body, type Caller } from "./testing/identity-fixtures.js";
 
 const clock = new FakeClock(Date.parse("2026-03-01T08:00:00Z"));
 let env: EnvTest;
@@ -184,6 +184,20 @@ const ATTACKS: [string, string[], (x: Attack) => Promise<string[]>][] = [
       return tryLogin(victim, PASSWORD);
     },
   ],
+  [
+    "clears the revocation of the victim's sessions, whose leaked token then works again",
+    ["users:admin"],
+    async ({ a, victim }) => {
+      await setPasswordAsAdmin(env, victim, "the victim's password");
+      const leaked = (await login(env, victim, "the victim's password")).token;
+      clock.step(1000);
+      // What the users controller does when a user is disabled, and an admin enabling it again later.
+      await patch(admin(), `${USERS}/${victim}/status`, { status: { sessionsRevokedAt: toRfc3339(clock.now()) } });
+      await patch(a, `${USERS}/${victim}/status`, { status: { sessionsRevokedAt: null } });
+      await patch(a, `${USERS}/${victim}/status`, { status: { sessionsRevokedAt: "2000-01-01T00:00:00Z" } });
+      return [leaked];
+    },
+  ],
 ];
 
 /** What a credential may do now: nothing when it no longer authenticates. */
@@ -206,5 +220,35 @@ describe("an attacker holding little never gets a credential carrying more", () 
     const held = PermissionSet.parse(holds);
     const credentials = await attack({ a, attacker, victim });
     for (const credential of credentials) expect((await reach(credential)).minus(held).toStrings()).toEqual([]);
+  });
+});
+
+describe("what the checks say, and what they still allow", () => {
+  let a: Caller;
+  beforeAll(async () => {
+    await createRole(env, "user-keeper", ["users:update,read", "apikeys:update,read"]);
+    a = as(env, (await keyFor(env, { user: "keeper", roles: ["user-keeper"] })).secret);
+    await createUser(env, "boss", ["admin"]);
+    await createApiKey(env, "boss-temp", "boss", ["*:*"], { duration: "1h" });
+  });
+
+  it("lets a users:update holder disable a user who holds more, to stop an incident", async () => {
+    expect((await disable(a, "boss", true)).status).toBe(200);
+  });
+
+  it.each([
+    ["re-enabling it", () => disable(a, "boss", false), /^user "keeper" cannot re-enable user "boss": user "boss" holds .*nodes:\*.*, which keeper with API key ak_\w+ does not hold; only someone who holds all a user holds may act as that user$/],
+    ["setting its password while it is disabled", () => post(a, authPaths.userPassword("boss"), { password: PASSWORD }), /cannot set the password of user "boss": user "boss" holds .*secrets:\*/],
+    ["extending the life of its key", () => patch(a, `${APIKEYS}/boss-temp`, { spec: { duration: "3650d" } }), /cannot extend the life of API key "boss-temp": user "boss" holds .*secrets:\*/],
+  ])("refuses %s to one who does not hold all it holds, with 403 saying so", async (_name, attempt, message) => {
+    const r = await attempt();
+    expect(r.status).toBe(403);
+    expect((await json(r)).message).toMatch(message);
+  });
+
+  it("lets one who holds all the user holds re-enable it and extend its key, and anyone shorten the key's life", async () => {
+    expect((await patch(a, `${APIKEYS}/boss-temp`, { spec: { duration: "30m" } })).status).toBe(200);
+    expect((await disable(admin(), "boss", false)).status).toBe(200);
+    expect((await patch(admin(), `${APIKEYS}/boss-temp`, { spec: { duration: "3650d" } })).status).toBe(200);
   });
 });
