@@ -37,6 +37,7 @@ export function apiKeyAuthenticator(opts: { records: IdentityRecords; clock: Clo
       if (!sameOwner) throw refuse(`API key ${keyId} was minted for an earlier user "${key.owner}", since deleted; the user of that name now is another one`);
       return {
         name: owner.name,
+        uid: owner.uid,
         groups: [AUTHENTICATED_GROUP],
         authentication: {
           method: "apikey",

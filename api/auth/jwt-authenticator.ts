@@ -33,6 +33,7 @@ export function jwtAuthenticator(opts: { records: IdentityRecords; sessions: () 
         throw refuse(`the sessions of user "${claims.username}" were revoked at ${toRfc3339(user.sessionsRevokedAtMs)}; log in again`);
       return {
         name: user.name,
+        uid: user.uid,
         groups: [AUTHENTICATED_GROUP],
         authentication: {
           method: "jwt",

@@ -22,6 +22,7 @@ describe("mtlsAuthenticator", () => {
   it("names the user of a verified certificate by its CN", async () => {
     expect(await auth.authenticate(undefined, request(tlsSocket("gpu-node-1")))).toEqual({
       name: "gpu-node-1",
+      uid: expect.any(String),
       groups: ["system:authenticated"],
       authentication: { method: "mtls", expiresAt: "2027-01-01T00:00:00Z" },
     });

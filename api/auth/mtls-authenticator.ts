@@ -53,6 +53,7 @@ export function mtlsAuthenticator(opts: { records: IdentityRecords; identify?: C
         );
       return {
         name: user.name,
+        uid: user.uid,
         groups: [AUTHENTICATED_GROUP],
         authentication: { method: "mtls", ...(cert?.valid_to ? { expiresAt: new Date(cert.valid_to).toISOString().replace(".000Z", "Z") } : {}) },
       };

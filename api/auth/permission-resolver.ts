@@ -88,7 +88,7 @@ export class PermissionResolver {
     const user = users.peek(caller.name);
     if (!user) return undefined;
     let permissions = PermissionSet.empty;
-    if (user.value && !user.value.disabled) {
+    if (user.value && !user.value.disabled && (caller.uid === undefined || user.value.uid === caller.uid)) {
       for (const name of user.value.roles) {
         const role = roles.peek(name);
         if (!role) return undefined;
@@ -101,7 +101,9 @@ export class PermissionResolver {
 
   /** What the caller of a request may do. */
   async of(caller: UserInfo): Promise<Effective> {
-    const base = await this.ofUser(caller.name);
+    let base = await this.ofUser(caller.name);
+    // A credential proven for one user holds nothing once that user is deleted and the name reused.
+    if (caller.uid !== undefined && base.user && base.user.uid !== caller.uid) base = { username: caller.name, roles: [], rolePermissions: PermissionSet.empty, permissions: PermissionSet.empty };
     const auth = caller.authentication;
     if (!auth?.scopes) return base;
     const scopes = this.scopesOf(auth.scopes);

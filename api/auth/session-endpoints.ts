@@ -58,8 +58,10 @@ export async function refresh(ctx: RequestContext, deps: AuthEndpointDeps): Prom
   const expiryHours = sessions.expiryHours(optionalNumber(body, "expiryHours"));
   if (Math.min(now + expiryHours * HOUR_MS, session.sessionMaxExpiresAtMs) <= session.tokenExpiresAtMs)
     throw badRequest(`the session reached its maximum lifetime (${toRfc3339(session.sessionMaxExpiresAtMs)}, max_expiry_hours after login); log in again (claw auth login)`);
-  const user = await deps.records.users.get(callerOf(ctx).name);
-  if (!user) throw unauthorized();
+  const caller = callerOf(ctx);
+  const user = await deps.records.users.get(caller.name);
+  // The session was proven for one user: never refresh it into another of the same name.
+  if (!user || (caller.uid !== undefined && user.uid !== caller.uid)) throw unauthorized();
   // One live token per session: the first refresh of a token spends it (a store create), so a concurrent one loses.
   if (!(await deps.denylist.claim(session.tokenId, { expiresAtMs: session.tokenExpiresAtMs, username: user.name })))
     throw new ApiError(409, "Conflict", "the session token was already refreshed or logged out; use the token that refresh returned, or log in again (claw auth login)");

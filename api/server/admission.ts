@@ -10,6 +10,8 @@ export type Operation = "CREATE" | "UPDATE" | "DELETE";
 export interface UserInfo {
   /** The username (`alice`): a User object's name. An API key acts as its owner. */
   name: string;
+  /** The User's uid when authenticated: permissions are looked up by name, then held to this uid. */
+  uid?: string;
   groups: string[];
   /** How the caller proved who they are; set by the authenticators of api/auth. */
   authentication?: AuthenticationInfo;
