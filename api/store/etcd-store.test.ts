@@ -4,7 +4,7 @@ import { requireEtcd } from "../../hack/etcd/etcd-binary.js";
 import { startEtcd, type EtcdServer } from "../../hack/etcd/etcd-server.js";
 import { describeStoreConformance } from "./conformance.js";
 import { openEtcdStore } from "./etcd-store.js";
-import { StoreUnavailableError } from "./store.js";
+import { RequestTooLargeError, StoreUnavailableError } from "./store.js";
 import { recordWatch } from "./watch-recorder.js";
 
 const etcd = requireEtcd();
@@ -38,14 +38,17 @@ describe.skipIf(!etcd.available)("etcd store", () => {
       },
     },
     {
-      name: "refuses a txn over etcd's 1.5 MiB request limit and applies none of it",
+      name: "refuses a write over etcd's request limit before sending it, applies none of it, and keeps serving",
       async run() {
         const store = openEtcdStore({ endpoints: server.endpoints, prefix: `/claw-test-${randomUUID()}` });
-        // Between --max-request-bytes and the 2 MiB gRPC frame limit: etcd answers InvalidArgument.
+        // Sent, etcd would refuse it (and past ~2 MiB the client would open its circuit breaker for everyone).
         const half = "x".repeat(900 * 1024);
         const failure = store.txn([], [{ kind: "put", key: "/small", value: "1" }, { kind: "put", key: "/a", value: half }, { kind: "put", key: "/b", value: half }]);
-        await expect(failure).rejects.toThrow(/request is too large/);
+        await expect(failure).rejects.toBeInstanceOf(RequestTooLargeError);
+        await expect(store.create("/huge", "x".repeat(3 * 1024 * 1024))).rejects.toBeInstanceOf(RequestTooLargeError);
         expect((await store.list("/")).items).toEqual([]);
+        await store.create("/after", "1");
+        expect((await store.list("/")).items.map((kv) => kv.key)).toEqual(["/after"]);
         await store.close();
       },
     },
