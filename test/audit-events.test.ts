@@ -33,6 +33,7 @@ beforeAll(async () => {
   await claw(["auth", "user", "create", "dana", "--email", "dana@example.com", "--roles", "viewer", "--password-stdin"], {}, `${PASSWORD}\n`);
   await claw(["auth", "user", "assign-role", "dana", "operator"]);
   await claw(["auth", "login", "--username", "dana", "--password-stdin", "--no-store", "--print-token"], {}, "wrong-password\n");
+  await claw(["auth", "user", "set-password", "dana", "--password-stdin"], {}, `${PASSWORD}-2\n`);
   const box = await claw(["auth", "apikey", "create", "--name", "Audit Probe", "--scopes", "workloads:*", "--owner", "dana"]);
   apiKeySecret = /Secret:\s+(clk_\S+)/.exec(box.stdout)?.[1] ?? "";
   await claw(["get", "roles"], { CLAWBERNETES_API_KEY: apiKeySecret });
@@ -50,7 +51,8 @@ afterAll(async () => {
 describe("audit events from a running server", () => {
   it.each([
     ["a failed login as auth.login failure", "auth.login", (e: Entry) => e.outcome === "failure" && e.actor === "dana"],
-    ["a new API key secret as auth.apikey.created", "auth.apikey.created", (e: Entry) => e.resource?.name === "audit-probe"],
+    ["a new API key secret as auth.apikey.created with its key id", "auth.apikey.created", (e: Entry) => e.resource?.name === "audit-probe" && /^ak_/.test(String(e.details.keyId))],
+    ["a password set by an admin as auth.password.set", "auth.password.set", (e: Entry) => e.resource?.name === "dana" && e.actor === "admin"],
     ["a revoked key as auth.apikey.revoked", "auth.apikey.revoked", (e: Entry) => e.resource?.name === "audit-probe"],
     ["a role given to a user as rbac.role.assigned", "rbac.role.assigned", (e: Entry) => e.resource?.name === "dana" && e.details.role === "operator"],
     ["an RBAC denial as security.violation", "security.violation", (e: Entry) => e.outcome === "denied" && e.actor === "dana"],
@@ -64,7 +66,7 @@ describe("audit events from a running server", () => {
     expect(apiKeySecret).toMatch(/^clk_/);
     const all = JSON.stringify(await entries());
     expect(all.length).toBeGreaterThan(100);
-    for (const secret of [PASSWORD, "wrong-password", apiKeySecret, "hunter2-super-secret"]) expect(all).not.toContain(secret);
+    for (const secret of [PASSWORD, `${PASSWORD}-2`, "wrong-password", apiKeySecret, "hunter2-super-secret"]) expect(all).not.toContain(secret);
   });
 
   it("is not readable with a revoked key", async () => {

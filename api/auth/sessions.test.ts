@@ -1,6 +1,7 @@
 // Passwords and JWT sessions through the real server: login, refresh inside the window and never past
 // the session's limit, logout shared through the store, whoami.
 
+import { AuditReader } from "../audit/audit-reader.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../machinery/clock.js";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
@@ -76,6 +77,9 @@ describe("refresh", () => {
     expect(Date.parse(next.expiresAt)).toBeGreaterThan(Date.parse(session.expiresAt));
     expect((await as(env, session.token).request(ROLES)).status).toBe(401);
     expect((await as(env, next.token).request(ROLES)).status).toBe(200);
+    const refreshed = await new AuditReader(env.audit!.log.batches).query({ types: ["auth.token.refreshed"], limit: 100 });
+    expect(refreshed.items.find((e) => e.actor === "refresher")).toMatchObject({ outcome: "success", resource: { kind: "User", name: "refresher" } });
+    expect(JSON.stringify(refreshed.items)).not.toContain(session.token);
   });
 
   it("never reaches past the session's limit", async () => {
