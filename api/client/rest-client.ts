@@ -3,7 +3,7 @@
 import { Agent, request, type Dispatcher } from "undici";
 import { ApiError, type Status } from "../machinery/errors.js";
 import { GROUP, VERSION, type KubeList, type KubeObject } from "../machinery/meta.js";
-import { PATCH_CONTENT_TYPES, TABLE_ACCEPT, type APIResourceList, type PatchType, type Table, type VersionInfo, type WatchEvent } from "./api-types.js";
+import { PATCH_CONTENT_TYPES, TABLE_ACCEPT, type APIResourceList, type VersionInfo, type WatchEvent } from "./api-types.js";
 import { authorizationHeaders, type Credential } from "./credential.js";
 import { toConnectionError } from "./connection-error.js";
 import { ndjsonValues } from "./ndjson-lines.js";
