@@ -40,9 +40,18 @@ export function prepareForUpdate(live: KubeObject, incoming: KubeObject, subreso
   const next: KubeObject = { ...incoming, metadata: { ...incoming.metadata, ...serverMeta, name: live.metadata.name } };
   if (live.status === undefined) delete next.status;
   else next.status = live.status;
+  return settleGeneration(live, next);
+}
+
+/** generation moves by one exactly when the spec differs from the live one; call again once pruning has dropped unknown fields. */
+export function settleGeneration(live: KubeObject, next: KubeObject): KubeObject {
   const specChanged = !isDeepStrictEqual(withoutMetaStatus(live), withoutMetaStatus(next));
-  if (specChanged) next.metadata.generation = (live.metadata.generation ?? 1) + 1;
-  return next;
+  const generation = specChanged ? (live.metadata.generation ?? 1) + 1 : live.metadata.generation;
+  if (next.metadata.generation === generation) return next;
+  const metadata = { ...next.metadata };
+  if (generation === undefined) delete metadata.generation;
+  else metadata.generation = generation;
+  return { ...next, metadata };
 }
 
 /** Everything that is neither metadata nor status: a change here moves generation. */

@@ -14,7 +14,7 @@ import type { ResourceChange, StoreWrite } from "./resource-change.js";
 import { runAdmission, type AdmissionPlugin, type Operation, type UserInfo } from "./admission.js";
 import { decodeContinue, encodeContinue } from "./continue-token.js";
 import { updateManagedFields } from "./patch/managed-fields.js";
-import { identityMismatch, isNoop, prepareForCreate, prepareForUpdate, readyToRemove, type Subresource } from "./object-rules.js";
+import { identityMismatch, isNoop, prepareForCreate, prepareForUpdate, readyToRemove, settleGeneration, type Subresource } from "./object-rules.js";
 
 export interface ResourceServiceOptions {
   store: Store;
@@ -194,7 +194,8 @@ export class ResourceService {
           });
       }
       const admitted = await this.admit(info, "UPDATE", options.subresource, next, live, options, fields);
-      next = admitted.object;
+      // A field pruned as unknown is no change: re-apply of the same manifest stays a no-op.
+      next = options.subresource ? admitted.object : settleGeneration(live, admitted.object);
       if (isNoop(live, next)) return { object: live, warnings: admitted.warnings, changed: false };
       if (options.dryRun) return { object: next, warnings: admitted.warnings, changed: true };
       try {
