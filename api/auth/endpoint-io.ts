@@ -1,12 +1,17 @@
 // What every imperative identity endpoint reads first: the JSON body and the caller.
 
-import { badRequest, unauthorized } from "../machinery/errors.js";
+import { badRequest, unauthorized, unsupportedMediaType } from "../machinery/errors.js";
 import type { UserInfo } from "../server/admission.js";
 import { decodeBody, readBody } from "../server/http-io.js";
 import type { RequestContext } from "../server/request-context.js";
 
-/** The JSON object body; `{}` for an empty body when `optional`. */
+/**
+ * The JSON object body; `{}` for an empty body when `optional`. JSON only (415 otherwise): login answers
+ * without a credential, and YAML costs far more to parse than the few fields these endpoints take.
+ */
 export async function readJsonObject(ctx: RequestContext, opts: { maxBytes: number; optional?: boolean }): Promise<Record<string, unknown>> {
+  const mediaType = (ctx.req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (mediaType !== "" && mediaType !== "application/json") throw unsupportedMediaType(mediaType, ["application/json"]);
   const text = await readBody(ctx.req, opts.maxBytes);
   if (opts.optional && text.trim() === "") return {};
   const body = decodeBody(text, ctx.req.headers["content-type"]);

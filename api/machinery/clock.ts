@@ -13,11 +13,18 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
+/** setTimeout fires at once for a delay past this (about 24.8 days), so longer timers are chained. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn) {
-    const handle = setTimeout(fn, ms);
-    handle.unref?.();
+    let handle: ReturnType<typeof setTimeout>;
+    const arm = (remaining: number) => {
+      handle = setTimeout(() => (remaining > MAX_TIMEOUT_MS ? arm(remaining - MAX_TIMEOUT_MS) : fn()), Math.min(remaining, MAX_TIMEOUT_MS));
+      handle.unref?.();
+    };
+    arm(ms);
     return { cancel: () => clearTimeout(handle) };
   },
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

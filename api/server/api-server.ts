@@ -170,7 +170,8 @@ export class ApiServer {
     } catch (err) {
       const apiError = toApiError(err);
       if (isClientAbort(err)) this.opts.logger.debug({ method: req.method, path: req.url?.split("?")[0] }, "the client went away mid-request");
-      else if (apiError.code >= 500) this.opts.logger.error({ err, method: req.method, path: req.url?.split("?")[0] }, "request failed");
+      // A resourceVersion from the future is the client's condition (504 as kube answers), not a server failure.
+      else if (apiError.code >= 500 && apiError.reason !== "Timeout") this.opts.logger.error({ err, method: req.method, path: req.url?.split("?")[0] }, "request failed");
       if (ctx) for (const observer of this.opts.observers ?? []) await observer.failed(ctx, apiError);
       sendError(res, apiError);
     } finally {

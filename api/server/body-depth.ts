@@ -1,7 +1,7 @@
 // How deeply a request body may nest. Every later step (validation, pruning, managed fields, patching)
 // walks values recursively, so the limit is checked first, by loops that never recurse themselves.
 
-import { badRequest, type ApiError } from "../machinery/errors.js";
+import { ApiError, badRequest } from "../machinery/errors.js";
 
 /**
  * Objects and lists inside one another, the root counting as 1. kube-apiserver allows 10,000 for JSON;
@@ -13,6 +13,10 @@ export const tooDeep = (): ApiError =>
   badRequest(
     `the request body nests deeper than ${MAX_BODY_DEPTH} levels; no object of this API nests that deep, so remove the deeply nested value and send it again`,
   );
+
+/** A patch whose result would nest past the limit: 422, as kube answers a patch that cannot apply. */
+export const patchedTooDeep = (): ApiError =>
+  new ApiError(422, "Invalid", `the patched object would nest deeper than ${MAX_BODY_DEPTH} levels; no object of this API nests that deep, so patch a shallower path`);
 
 /** Whether JSON text opens more than `max` objects or arrays inside one another; brackets in strings do not count. */
 export function jsonDepthExceeds(text: string, max: number): boolean {

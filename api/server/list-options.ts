@@ -1,10 +1,9 @@
 // The query of a list or watch, parsed and validated once as kube-apiserver does (its ListOptions):
 // malformed values are 400, values that parse but do not go together are 422 Invalid.
 
-import { badRequest } from "../machinery/errors.js";
+import { badRequest, type StatusCause } from "../machinery/errors.js";
 import { parseResourceVersion } from "../store/keys.js";
 import { forbiddenOption, invalidOptions, notSupported, queryBool, queryInt64, queryOptionalBool } from "./query-params.js";
-import type { StatusCause } from "../machinery/errors.js";
 
 /**
  * kube treats any int64 limit as the page size. A page larger than any store's contents is the whole
@@ -65,7 +64,7 @@ function listCauses(o: { match: string; rv: string; continueToken: string; sendI
 /** kube's ValidateListOptions for a watch: only NotOlderThan means anything to a watch. */
 function watchCauses(match: string, continueToken: string): StatusCause[] {
   if (!match) return [];
-  const causes = [];
+  const causes: StatusCause[] = [];
   if (match !== "NotOlderThan") causes.push(notSupported("resourceVersionMatch", match, ["NotOlderThan"]));
   if (continueToken) causes.push(forbiddenOption("resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"));
   return causes;

@@ -8,6 +8,7 @@ import type { Subresource } from "./object-rules.js";
 import { applyJsonPatch } from "./patch/json-patch.js";
 import { applyMergePatch, assertMergePatchObject } from "./patch/merge-patch.js";
 import { serverSideApply } from "./patch/server-side-apply.js";
+import { MAX_BODY_DEPTH, patchedTooDeep, valueExceeds } from "./body-depth.js";
 import { parseJsonBody, parseYamlBody } from "./request-body.js";
 import { refOf, type ResourceService, type WriteOptions, type WriteResult } from "./resource-service.js";
 
@@ -49,6 +50,8 @@ export async function patchResource(service: ResourceService, clock: Clock, inpu
   if (type === "apply") return applyResource(service, clock, { ...input, applied: patch as KubeObject });
   const result = await service.guaranteedUpdate(info, name, { ...options, subresource }, (live) => {
     const next = (type === "merge" ? applyMergePatch(live, patch) : applyJsonPatch(live, patch)) as KubeObject;
+    // A JSON patch's path reaches as deep as it likes without nesting in the body; the result keeps the body's limit.
+    if (valueExceeds(next, { depth: MAX_BODY_DEPTH, size: Infinity })) throw patchedTooDeep();
     const wantedRv = (patch as { metadata?: { resourceVersion?: unknown } } | undefined)?.metadata?.resourceVersion;
     if (type === "merge" && typeof wantedRv === "string" && wantedRv !== live.metadata.resourceVersion)
       throw conflict(refOf(info, name), "the object has been modified; please apply your changes to the latest version and try again");

@@ -2,14 +2,14 @@
 // and for YAML the size, anchors, aliases, tags and keys that the yaml package handles in more than
 // linear time. Whatever breaks a limit is a 400 (or 413) saying which, never a 500 or a stalled server.
 
-import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
 import { ApiError, badRequest } from "../machinery/errors.js";
 import { jsonDepthExceeds, MAX_BODY_DEPTH, tooDeep, valueExceeds } from "./body-depth.js";
 import { scanYaml } from "./yaml-scan.js";
 
 /**
- * The yaml package parses at about 1 µs a byte (JSON.parse is a hundred times faster), so YAML text is
- * kept small enough to parse in a fraction of a second; JSON sent with a YAML media type is not limited.
+ * The yaml package takes 1 to 3 µs a byte (JSON.parse a hundredth of that), so YAML text is kept small
+ * enough to parse in under a second at worst; JSON sent with a YAML media type is not limited this way.
  */
 export const MAX_YAML_BODY_BYTES = 256 * 1024;
 /** Anchors, aliases and tags each cost the yaml package time in proportion to the others; manifests use few. */
@@ -48,8 +48,8 @@ export function parseYamlBody(text: string, invalid: string): unknown {
   const doc = parseYaml(text);
   const error = doc.errors[0];
   if (error) throw badRequest(`${invalid}: ${error.message.split("\n")[0]} (at line ${lineOf(text, error.pos[0])})`);
-  const duplicate = duplicateKey(doc);
-  if (duplicate !== undefined) throw badRequest(`${invalid}: the key ${JSON.stringify(duplicate)} appears twice in one mapping`);
+  const keyProblem = badKey(doc);
+  if (keyProblem !== undefined) throw badRequest(`${invalid}: ${keyProblem}`);
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
@@ -67,7 +67,9 @@ export function parseYamlBody(text: string, invalid: string): unknown {
 
 function parseYaml(text: string): Document {
   try {
-    return parseDocument(text, { uniqueKeys: false, prettyErrors: false });
+    // logLevel "error": the yaml package would otherwise print a process warning for what a client sent
+    // ("silent" would also drop the error for a second document).
+    return parseDocument(text, { uniqueKeys: false, prettyErrors: false, logLevel: "error" });
   } catch (err) {
     // The scan bounds nesting from above; should the parser still run out of stack, it is the same answer.
     if (err instanceof RangeError) throw tooDeep();
@@ -88,8 +90,11 @@ function asJson(text: string): { parsed: true; value: unknown } | { parsed: fals
   }
 }
 
-/** The first key that appears twice in one mapping, found with a loop and one set per mapping. */
-function duplicateKey(doc: Document): string | undefined {
+/**
+ * What is wrong with the keys of the document's mappings, if anything: a key repeated in one mapping,
+ * or a key that is itself a mapping or a list (JSON has no such keys). One loop, one set per mapping.
+ */
+function badKey(doc: Document): string | undefined {
   const pending: unknown[] = [doc.contents];
   while (pending.length > 0) {
     const node = pending.pop();
@@ -97,12 +102,13 @@ function duplicateKey(doc: Document): string | undefined {
     else if (isMap(node)) {
       const seen = new Set<string>();
       for (const pair of node.items) {
+        if (isMap(pair.key) || isSeq(pair.key)) return "a mapping key must be a string, not a mapping or a list";
         // Keys end up as object keys, so 1 and "1" are the same key.
         if (isScalar(pair.key)) {
           const key = String(pair.key.value);
-          if (seen.has(key)) return key;
+          if (seen.has(key)) return `the key ${JSON.stringify(key)} appears twice in one mapping`;
           seen.add(key);
-        } else if (!isAlias(pair.key)) pending.push(pair.key);
+        }
         pending.push(pair.value);
       }
     }

@@ -5,14 +5,15 @@ import { badRequest, methodNotAllowed } from "../machinery/errors.js";
 import { parseFieldSelector, parseLabelSelector } from "../machinery/label-selector.js";
 import type { KubeObject } from "../machinery/meta.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
-import type { FieldValidation } from "../schema/validator.js";
-import { parseResourceVersion } from "../store/keys.js";
-import { decodeBody, queryBool, readBody, sendJson } from "./http-io.js";
+import { decodeBody, readBody, sendJson } from "./http-io.js";
+import { parseListOptions } from "./list-options.js";
 import type { Subresource } from "./object-rules.js";
 import { patchResource, patchTypeOf } from "./patch-request.js";
 import { fieldManagerOf, warningHeader, type RequestContext } from "./request-context.js";
 import type { ResourceService, WriteOptions } from "./resource-service.js";
 import { parseTableAccept, toTable } from "./table.js";
+import { queryBool } from "./query-params.js";
+import { parseDeleteOptions, parseWriteQuery } from "./write-options.js";
 import type { AuditSink } from "./module.js";
 import type { WatchStreamer } from "./watch-stream.js";
 
@@ -78,16 +79,13 @@ export async function handleResource(ctx: RequestContext, deps: ResourceHandlerD
 }
 
 async function list(ctx: RequestContext, deps: ResourceHandlerDeps, info: ResourceInfo): Promise<void> {
-  const q = ctx.url.searchParams;
-  const limit = q.get("limit");
-  if (limit !== null && !/^\d+$/.test(limit)) throw badRequest(`limit must be a non-negative integer, not "${limit}"`);
-  const exact = q.get("resourceVersionMatch") === "Exact";
-  const revision = exact ? parseRv(q.get("resourceVersion")) : undefined;
+  const options = parseListOptions(ctx.url.searchParams, { watch: false });
   const result = await deps.service.list(info, {
     match: selectorOf(ctx),
-    ...(limit ? { limit: Number(limit) } : {}),
-    ...(q.get("continue") ? { continueToken: q.get("continue")! } : {}),
-    ...(revision !== undefined ? { revision } : {}),
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    ...(options.continueToken !== undefined ? { continueToken: options.continueToken } : {}),
+    // Only Exact reads a past snapshot; NotOlderThan (and no match) are served at the latest revision.
+    ...(options.resourceVersionMatch === "Exact" && options.revision !== undefined ? { revision: options.revision } : {}),
   });
   const table = parseTableAccept(ctx.req.headers.accept ?? "");
   if (table) {
@@ -113,21 +111,12 @@ async function readObject(ctx: RequestContext, deps: ResourceHandlerDeps): Promi
 }
 
 function writeOptions(ctx: RequestContext): WriteOptions {
-  const q = ctx.url.searchParams;
-  const dryRun = q.getAll("dryRun");
-  if (dryRun.some((d) => d !== "All")) throw badRequest(`dryRun must be "All", not "${dryRun.find((d) => d !== "All") ?? ""}"`);
+  const kind = ctx.info.verb === "create" ? "CreateOptions" : ctx.info.verb === "update" ? "UpdateOptions" : "PatchOptions";
   return {
     fieldManager: fieldManagerOf(ctx),
-    fieldValidation: fieldValidationOf(q.get("fieldValidation")),
-    dryRun: dryRun.length > 0,
+    ...parseWriteQuery(ctx.url.searchParams, kind),
     ...(ctx.user ? { user: ctx.user } : {}),
   };
-}
-
-function fieldValidationOf(value: string | null): FieldValidation {
-  if (value === null || value === "") return "Warn";
-  if (value === "Strict" || value === "Warn" || value === "Ignore") return value;
-  throw badRequest(`fieldValidation must be one of Strict, Warn or Ignore, not "${value}"`);
 }
 
 function includeObjectOf(ctx: RequestContext): "None" | "Metadata" | "Object" {
@@ -143,28 +132,9 @@ export function selectorOf(ctx: RequestContext): (obj: KubeObject) => boolean {
   return (obj) => labels(obj.metadata.labels) && fields(obj);
 }
 
-function parseRv(rv: string | null): number | undefined {
-  try {
-    return parseResourceVersion(rv ?? undefined);
-  } catch (err) {
-    throw badRequest((err as Error).message);
-  }
-}
-
 async function deleteOptionsOf(ctx: RequestContext, deps: ResourceHandlerDeps) {
-  const q = ctx.url.searchParams;
   const text = await readBody(ctx.req, deps.maxBodyBytes);
   const decoded = text.trim() ? decodeBody(text, ctx.req.headers["content-type"] || "application/json") : {};
-  if (typeof decoded !== "object" || decoded === null || Array.isArray(decoded)) throw badRequest("the body of a DELETE must be a DeleteOptions object, or empty");
-  const body = decoded as { preconditions?: unknown; dryRun?: unknown };
-  const pre = body.preconditions;
-  if (pre !== undefined && (typeof pre !== "object" || pre === null || Array.isArray(pre)))
-    throw badRequest("DeleteOptions.preconditions must be an object with uid and/or resourceVersion");
-  const { uid, resourceVersion } = (pre ?? {}) as { uid?: unknown; resourceVersion?: unknown };
-  if ((uid !== undefined && typeof uid !== "string") || (resourceVersion !== undefined && typeof resourceVersion !== "string"))
-    throw badRequest("DeleteOptions.preconditions.uid and .resourceVersion must be strings");
-  if (body.dryRun !== undefined && !Array.isArray(body.dryRun)) throw badRequest('DeleteOptions.dryRun must be a list such as ["All"]');
-  const dryRun = q.getAll("dryRun").length > 0 || ((body.dryRun as unknown[] | undefined) ?? []).length > 0;
-  const preconditions = { ...(uid !== undefined ? { uid: uid as string } : {}), ...(resourceVersion !== undefined ? { resourceVersion: resourceVersion as string } : {}) };
-  return { dryRun, ...(ctx.user ? { user: ctx.user } : {}), ...(pre !== undefined ? { preconditions } : {}) };
+  const { dryRun, preconditions } = parseDeleteOptions(ctx.url.searchParams, decoded);
+  return { dryRun, ...(ctx.user ? { user: ctx.user } : {}), ...(preconditions ? { preconditions } : {}) };
 }

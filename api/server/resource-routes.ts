@@ -6,7 +6,7 @@
 import { GROUP } from "../machinery/meta.js";
 import { isResource, type Action, type Resource } from "../rbac/permissions.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
-import { queryBool } from "./http-io.js";
+import { queryBool } from "./query-params.js";
 import type { RequestContext } from "./request-context.js";
 import { handleResource, type ResourceHandlerDeps } from "./resource-handlers.js";
 import type { Route, RouteAccess } from "./route-table.js";

@@ -2,12 +2,12 @@
 // bookmarks, label/field filtering as transitions, a timeout, and a cut-off for clients that stall.
 
 import type { Clock, Timer } from "../machinery/clock.js";
-import { badRequest, gone } from "../machinery/errors.js";
+import { gone } from "../machinery/errors.js";
 import type { KubeObject, WireWatchEvent } from "../machinery/meta.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
-import { decodeObject, parseResourceVersion, resourcePrefix } from "../store/keys.js";
+import { decodeObject, resourcePrefix } from "../store/keys.js";
 import { isStoreError, type StoreWatch, type WatchEvent } from "../store/store.js";
-import { queryBool } from "./http-io.js";
+import { parseListOptions } from "./list-options.js";
 import type { RequestContext } from "./request-context.js";
 import type { ResourceService } from "./resource-service.js";
 import { parseTableAccept, toTable } from "./table.js";
@@ -42,16 +42,11 @@ export class WatchStreamer {
   }
 
   private async stream(ctx: RequestContext, info: ResourceInfo, match: Matcher, release: (() => void) | undefined): Promise<void> {
-    const q = ctx.url.searchParams;
-    let rv: number | undefined;
-    try {
-      rv = parseResourceVersion(q.get("resourceVersion") ?? undefined);
-    } catch (err) {
-      throw badRequest((err as Error).message);
-    }
-    const timeoutSeconds = Number(q.get("timeoutSeconds") ?? "0");
-    const bookmarks = queryBool(q.get("allowWatchBookmarks"));
-    const sendInitial = queryBool(q.get("sendInitialEvents"));
+    const options = parseListOptions(ctx.url.searchParams, { watch: true });
+    const rv = options.revision;
+    const timeoutSeconds = options.timeoutSeconds ?? 0;
+    const bookmarks = options.allowWatchBookmarks;
+    const sendInitial = options.sendInitialEvents === true;
     const table = parseTableAccept(ctx.req.headers.accept ?? "") !== undefined;
     const prefix = resourcePrefix(info.group, info.plural);
 

@@ -1,14 +1,16 @@
 // JSON Patch (RFC 6902) for PATCH requests, with kube-apiserver's answers: a malformed patch document
 // is 400 BadRequest; a patch that does not apply to the object (failed test, missing path) is 422 Invalid.
 
-import fastJsonPatch, { type Operation } from "fast-json-patch";
+import fastJsonPatch, { type Operation, type Validator } from "fast-json-patch";
 import { ApiError, badRequest } from "../../machinery/errors.js";
 import { cloneJson, isJsonObject } from "./json-value.js";
 
-const { applyOperation, JsonPatchError } = fastJsonPatch;
+const { applyOperation, JsonPatchError, validator } = fastJsonPatch;
 
 /** kube-apiserver refuses longer patches with 413, to bound the work one request can cause. */
 export const MAX_JSON_PATCH_OPERATIONS = 10_000;
+/** As kube-apiserver's JSONPatchMaxCopyBytes: copies double what they copy, so together they are capped. */
+export const MAX_JSON_PATCH_COPY_BYTES = 3 * 1024 * 1024;
 
 const OPS = ["add", "remove", "replace", "move", "copy", "test"] as const;
 type Op = (typeof OPS)[number];
@@ -17,14 +19,46 @@ type Op = (typeof OPS)[number];
 export function applyJsonPatch(target: unknown, ops: unknown): unknown {
   const operations = validateJsonPatch(ops);
   let document = cloneJson(target);
+  let copied = 0;
   operations.forEach((operation, index) => {
     try {
-      document = applyOperation(document, operation, true, true, true, index).newDocument;
+      if (operation.op === "copy") {
+        copied += JSON.stringify(valueAt(document, operation.from) ?? null).length;
+        if (copied > MAX_JSON_PATCH_COPY_BYTES) throw new TooMuchCopied();
+      }
+      document = applyOperation(document, operation, checkOperation, true, true, index).newDocument;
     } catch (err) {
       throw notApplicable(index, operation, err);
     }
   });
   return document;
+}
+
+class TooMuchCopied extends Error {}
+
+/**
+ * The library's checks, except that `from` of a move or copy is looked up in place: the library proves
+ * it exists by applying a get to a deep copy of the whole object, once per operation.
+ */
+const checkOperation: Validator<unknown> = (operation, index, document, existingPath) => {
+  if (document === undefined || (operation.op !== "move" && operation.op !== "copy")) return validator(operation, index, document, existingPath);
+  validator(operation, index);
+  if (valueAt(document, operation.from) === undefined)
+    throw new JsonPatchError("Cannot perform the operation from a path that does not exist", "OPERATION_FROM_UNRESOLVABLE", index, operation, document);
+};
+
+/** The value a JSON pointer names, or undefined; own properties and list indexes only. */
+function valueAt(document: unknown, pointer: string): unknown {
+  if (pointer === "") return document;
+  let at = document;
+  for (const raw of pointer.slice(1).split("/")) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (Array.isArray(at)) at = /^\d+$/.test(key) ? at[Number(key)] : undefined;
+    else if (isJsonObject(at)) at = Object.prototype.hasOwnProperty.call(at, key) ? at[key] : undefined;
+    else return undefined;
+    if (at === undefined) return undefined;
+  }
+  return at;
 }
 
 /** Checks the shape of a JSON Patch document and returns a private copy of its operations. */
@@ -72,6 +106,7 @@ function notApplicable(index: number, operation: Operation, err: unknown): ApiEr
 }
 
 function reasonOf(operation: Operation, err: unknown): string {
+  if (err instanceof TooMuchCopied) return `the copies of this patch add up to more than ${MAX_JSON_PATCH_COPY_BYTES} bytes`;
   if (!(err instanceof JsonPatchError)) {
     if (err instanceof TypeError && /__proto__|prototype/.test(err.message)) return "paths through __proto__ or constructor/prototype are not allowed";
     throw err;

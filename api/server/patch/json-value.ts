@@ -26,9 +26,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
-/** Assigns an own property even for keys like `__proto__`, which plain assignment would treat as the prototype. */
+/** Assigns an own property even for `__proto__`, which plain assignment would treat as the prototype. */
 export function setOwn(target: JsonObject, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // defineProperty turns an object into a slow dictionary, so it is kept for the one key that needs it.
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /** A deep copy that shares nothing with its input. */

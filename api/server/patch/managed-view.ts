@@ -16,7 +16,10 @@ export function scopeOf(subresource: string | undefined, statusSubresource = tru
   return statusSubresource ? "main" : "whole";
 }
 
-/** The managed fields of `obj` for a scope, as a plain object (empty for a missing object). */
+/**
+ * The managed fields of `obj` for a scope, as a plain object (empty for a missing object). It shares its
+ * values with `obj` (copying them would cost a deep copy per write); every caller only reads it.
+ */
 export function managedView(obj: KubeObject | JsonObject | undefined, scope: Scope): JsonObject {
   const view: JsonObject = {};
   if (!isJsonObject(obj)) return view;
@@ -32,7 +35,7 @@ export function managedView(obj: KubeObject | JsonObject | undefined, scope: Sco
     if ((key === "status") !== (scope === "status") && scope !== "whole") continue;
     setOwn(view, key, value);
   }
-  return cloneJson(view);
+  return view;
 }
 
 /** `base` with its managed fields for a scope replaced by `view`; everything else of `base` is kept. */
