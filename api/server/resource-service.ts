@@ -4,15 +4,15 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../machinery/clock.js";
 import { toRfc3339 } from "../machinery/clock.js";
-import { alreadyExists, badRequest, conflict, gone, invalid, notFound, tooLargeResourceVersion, type ResourceRef } from "../machinery/errors.js";
+import { alreadyExists, badRequest, conflict, invalid, notFound, type ResourceRef } from "../machinery/errors.js";
 import type { KubeList, KubeObject, ManagedFieldsEntry } from "../machinery/meta.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
 import type { FieldValidation, Validator } from "../schema/validator.js";
-import { decodeObject, encodeObject, parseResourceVersion, resourceKey, resourcePrefix } from "../store/keys.js";
+import { decodeObject, encodeObject, parseResourceVersion, resourceKey } from "../store/keys.js";
 import { isStoreError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store, type TxnOpResult, type TxnResult } from "../store/store.js";
 import type { ResourceChange, StoreWrite } from "./resource-change.js";
 import { runAdmission, type AdmissionPlugin, type Operation, type UserInfo } from "./admission.js";
-import { decodeContinue, encodeContinue } from "./continue-token.js";
+import { listResources, type ListQuery } from "./resource-list.js";
 import { updateManagedFields } from "./patch/managed-fields.js";
 import { identityMismatch, isNoop, prepareForCreate, prepareForUpdate, readyToRemove, settleGeneration, type Subresource } from "./object-rules.js";
 
@@ -35,13 +35,7 @@ export interface WriteOptions {
   sourceIp?: string;
 }
 
-export interface ListQuery {
-  match?: (obj: KubeObject) => boolean;
-  limit?: number;
-  continueToken?: string;
-  /** Read at exactly this revision. */
-  revision?: number;
-}
+export type { ListQuery };
 
 export interface WriteResult {
   object: KubeObject;
@@ -78,53 +72,8 @@ export class ResourceService {
     return decodeObject(kv);
   }
 
-  async list(info: ResourceInfo, query: ListQuery = {}): Promise<KubeList> {
-    const prefix = resourcePrefix(info.group, info.plural);
-    const fromToken = query.continueToken ? decodeContinue(query.continueToken) : undefined;
-    const limit = query.limit && query.limit > 0 ? query.limit : 0;
-    const items: KubeObject[] = [];
-    let revision = fromToken?.revision ?? query.revision;
-    let startAfter = fromToken?.startAfter;
-    let more = false;
-    let lastKey: string | undefined;
-    try {
-      for (;;) {
-        const page = await this.opts.store.list(prefix, {
-          ...(limit ? { limit: Math.max(limit - items.length, 1) } : {}),
-          ...(startAfter !== undefined ? { startAfter } : {}),
-          ...(revision !== undefined ? { revision } : {}),
-        });
-        revision = page.revision;
-        for (const kv of page.items) {
-          lastKey = kv.key;
-          const obj = decodeObject(kv);
-          if (!query.match || query.match(obj)) items.push(obj);
-          if (limit && items.length >= limit) break;
-        }
-        more = page.more || (lastKey !== undefined && lastKey !== page.items.at(-1)?.key);
-        if (!limit || items.length >= limit || !page.more) break;
-        startAfter = lastKey;
-      }
-    } catch (err) {
-      if (isStoreError(err, "Compacted") && fromToken)
-        throw gone("the provided continue parameter is too old to display a consistent list result; start a new list without 'continue'");
-      if (isStoreError(err, "Compacted")) throw gone(`resourceVersion ${String(revision)} is too old: ${err.message}`);
-      // A revision the store has not reached (from resourceVersionMatch=Exact or a continue token): kube's 504.
-      if (err instanceof RangeError && revision !== undefined) {
-        const current = await this.opts.store.currentRevision();
-        if (revision > current) throw tooLargeResourceVersion(revision, current);
-      }
-      throw err;
-    }
-    return {
-      apiVersion: `${info.group}/${info.version}`,
-      kind: info.listKind,
-      metadata: {
-        resourceVersion: String(revision ?? 0),
-        ...(more && lastKey !== undefined && revision !== undefined ? { continue: encodeContinue({ revision, startAfter: lastKey }) } : {}),
-      },
-      items,
-    };
+  list(info: ResourceInfo, query: ListQuery = {}): Promise<KubeList> {
+    return listResources(this.opts.store, info, query);
   }
 
   async create(info: ResourceInfo, body: KubeObject, options: WriteOptions & { managedFieldsFromBody?: boolean }): Promise<WriteResult> {
