@@ -33,13 +33,10 @@ function call(caller: ReturnType<typeof as>, route: Route): Promise<Response> {
 
 /**
  * Routes whose policy may answer other than 403 for a caller without the permission, and what they may answer.
- * apikeys.secret / apikeys.rotate: the keyOwner policy looks the key up first; `x` does not exist, so 404 is
- * as correct as 403. users.password: the ownPassword policy grants only the caller's own name, and `x` is not.
+ * None today: apikeys.secret / apikeys.rotate answer a missing key as someone else's (403, so key names cannot
+ * be probed); users.password grants only the caller's own name, and `x` is not.
  */
-const POLICY_EXCEPTIONS: Record<string, number[]> = {
-  "apikeys.secret": [403, 404],
-  "apikeys.rotate": [403, 404],
-};
+const POLICY_EXCEPTIONS: Record<string, number[]> = {};
 const expectedDenial = (route: Route) => POLICY_EXCEPTIONS[route.id] ?? [403];
 
 describe("the route table", () => {

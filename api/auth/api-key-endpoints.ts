@@ -9,6 +9,7 @@ import type { ApiKey } from "../types/api-key.js";
 import type { AuthEndpointDeps } from "./endpoint-deps.js";
 import { callerOf } from "./endpoint-io.js";
 import { requireHoldsUser } from "./escalation.js";
+import { isNotFound } from "../machinery/errors.js";
 import { forbiddenFor } from "../server/authorizer.js";
 import { KEY_OWNER } from "./access-policies.js";
 import { ipOf } from "./session-endpoints.js";
@@ -17,11 +18,18 @@ import { permissionsOrEmpty } from "../rbac/permissions.js";
 export async function apiKeySecret(ctx: RequestContext, deps: AuthEndpointDeps, name: string, rotate: boolean): Promise<void> {
   const caller = callerOf(ctx);
   const { resolver } = deps;
-  const key = (await deps.service().get(deps.apiKeys, name)) as ApiKey;
+  // Without apikeys:admin, the route's policy admits only the key's owner — and a missing key answers as
+  // someone else's would, so a caller without the permission cannot probe which key names exist.
+  const notYours = () => forbiddenFor({ user: caller, action: rotate ? "rotate" : "fetch the secret of", what: "apikeys", name, reason: "only its owner or a holder of apikeys:admin may" });
+  let key: ApiKey;
+  try {
+    key = (await deps.service().get(deps.apiKeys, name)) as ApiKey;
+  } catch (err) {
+    if (ctx.grant === KEY_OWNER && isNotFound(err)) throw notYours();
+    throw err;
+  }
   const owner = key.spec?.owner ?? "";
-  // Without apikeys:admin, the route's policy admits only the key's owner.
-  if (ctx.grant === KEY_OWNER && caller.name !== owner)
-    throw forbiddenFor({ user: caller, action: rotate ? "rotate" : "fetch the secret of", what: "apikeys", name, reason: `only its owner "${owner}" or a holder of apikeys:admin may` });
+  if (ctx.grant === KEY_OWNER && caller.name !== owner) throw notYours();
   const target = await resolver.heldBy(owner);
   const scopes = permissionsOrEmpty(key.spec?.scopes);
   await requireHoldsUser({ resolver, user: caller, target, scopes, attempt: `${rotate ? "rotate" : "mint"} API key "${name}"`, ref: { kind: "apikeys", name } });
