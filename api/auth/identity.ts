@@ -3,8 +3,7 @@
 // first start's bootstrap. The constructor does no I/O; start() opens the watched caches and settles the
 // JWT secret.
 
-import type { Logger } from "pino";
-import { toRfc3339, type Clock } from "../machinery/clock.js";
+import { toRfc3339 } from "../machinery/clock.js";
 import type { AdmissionPlugin } from "../server/admission.js";
 import type { Authenticator } from "../server/authentication.js";
 import type { PermissionDecider } from "../server/authorizer.js";
