@@ -8,7 +8,8 @@ import { Agent, request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { resolveClientConfig } from "../cli/config/client-config.js";
 import { systemClock } from "../../api/machinery/clock.js";
-import type { RestClient } from "../../api/client/rest-client.js";
+import { RestClient } from "../../api/client/rest-client.js";
+import { authPaths, type ApiKeySecret } from "../../api/types/auth-api.js";
 import type { User } from "../../api/types/user.js";
 import { findCondition } from "../../controllers/runtime/conditions.js";
 import { Informer } from "../../controllers/runtime/informer.js";
@@ -115,6 +116,28 @@ describe("runServer and its controllers", () => {
     expect(metrics).toContain('claw_leader_election_master_status{lease="claw-controller-manager"} 1');
     expect(metrics).toMatch(/claw_controller_reconcile_total\{controller="users",result="success"\} [1-9]/);
     expect(metrics).toContain("claw_apiserver_requests_total");
+  });
+
+  it("keeps reconciling after user admin is disabled: the controllers are not admin", async () => {
+    const { running: server, client: admin } = await start();
+    await admin.create<User>("users", { apiVersion: "security.clawbernetes.com/v1", kind: "User", metadata: { name: "root2" }, spec: { roles: ["admin"] } });
+    await admin.create("apikeys", { apiVersion: "security.clawbernetes.com/v1", kind: "ApiKey", metadata: { name: "root2-key" }, spec: { displayName: "root2", owner: "root2", scopes: ["*:*"] } });
+    const minted = await admin.requestJson<ApiKeySecret>({ method: "POST", path: authPaths.apiKeySecret("root2-key") });
+    const root2 = new RestClient({ server: server.url, tls: (await resolveClientConfig({ flags: { config: server.adminConfigPath }, env: {}, homeDir: "/nonexistent" })).tls, credential: { type: "token", value: minted.secret } });
+    try {
+      await root2.patch("users", "admin", { spec: { disabled: true } }, { type: "merge" });
+      await expect(admin.get("users", "admin")).rejects.toMatchObject({ code: 401 });
+      const users = new Informer<User>({ source: restListWatcher<User>(root2, "users"), clock: systemClock, logger: silentLogger() });
+      users.start();
+      try {
+        await root2.create<User>("users", { apiVersion: "security.clawbernetes.com/v1", kind: "User", metadata: { name: "erin" }, spec: { roles: ["ghost"] } });
+        await objectUntil(users, "erin", (u) => findCondition(u?.status?.conditions, "RolesResolved")?.reason === "RoleNotFound");
+      } finally {
+        await users.stop();
+      }
+    } finally {
+      await root2.close();
+    }
   });
 
   it("runs only the API server with --controllers=false", async () => {
