@@ -128,3 +128,12 @@ describe("what is not a security resource is not audited", () => {
     expect((await entries("resource.*")).length).toBe(before);
   });
 });
+
+describe("a write's audit entry", () => {
+  it("names who wrote it, how, and from where", async () => {
+    const r = await env.request(`${SECURITY_API}/roles?fieldManager=probe`, { method: "POST", json: { apiVersion: "security.clawbernetes.com/v1", kind: "Role", metadata: { name: "traced" }, spec: { permissions: ["molt:read"] } } });
+    expect(r.status).toBe(201);
+    const entry = (await entries("resource.created")).find((e) => e.resource?.name === "traced");
+    expect(entry).toMatchObject({ actor: "admin", sourceIp: expect.stringMatching(/127\.0\.0\.1/), outcome: "success", details: { fieldManager: "probe", authMethod: "apikey" } });
+  });
+});

@@ -3,7 +3,7 @@
 // id (derived from the `clk_` secret's public part), a rejected token not at all.
 
 import type { Credential } from "../server/authentication.js";
-import type { RequestContext } from "../server/request-context.js";
+import { sourceIpOf, type RequestContext } from "../server/request-context.js";
 import type { AuditEvent } from "../client/audit/event.js";
 
 type Ctx = Pick<RequestContext, "req" | "url" | "user" | "info">;
@@ -11,8 +11,7 @@ type Ctx = Pick<RequestContext, "req" | "url" | "user" | "info">;
 /** The caller: the user's name (an API key acts as its owner), or `anonymous`. */
 export const actorOf = (ctx: Pick<RequestContext, "user">): string => ctx.user?.name ?? "anonymous";
 
-/** The client's address as the socket saw it. */
-export const sourceIpOf = (ctx: Pick<RequestContext, "req">): string | undefined => ctx.req.socket?.remoteAddress;
+export { sourceIpOf };
 
 /** How the caller authenticated (API key id, JWT, certificate) for the details, never the secret. */
 function authDetails(ctx: Pick<RequestContext, "user">): Record<string, unknown> {

@@ -4,7 +4,7 @@ import { toRfc3339 } from "../machinery/clock.js";
 import { ApiError, badRequest, unauthorized } from "../machinery/errors.js";
 import type { AuthenticationInfo } from "../server/admission.js";
 import { sendJson } from "../server/http-io.js";
-import type { RequestContext } from "../server/request-context.js";
+import { sourceIpOf, type RequestContext } from "../server/request-context.js";
 import type { SessionToken } from "../types/auth-api.js";
 import type { AuthEndpointDeps } from "./endpoint-deps.js";
 import { callerOf, optionalNumber, readJsonObject, requiredString } from "./endpoint-io.js";
@@ -80,4 +80,7 @@ export async function logout(ctx: RequestContext, deps: AuthEndpointDeps): Promi
 const userResource = (name: string) => ({ group: "security.clawbernetes.com", kind: "User", name });
 
 /** The client's address for an audit entry. */
-export const ipOf = (ctx: RequestContext): { sourceIp?: string } => (ctx.req.socket?.remoteAddress ? { sourceIp: ctx.req.socket.remoteAddress } : {});
+export const ipOf = (ctx: RequestContext): { sourceIp?: string } => {
+  const sourceIp = sourceIpOf(ctx);
+  return sourceIp ? { sourceIp } : {};
+};

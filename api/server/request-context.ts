@@ -101,3 +101,6 @@ export function fieldManagerOf(ctx: RequestContext): string {
   const agent = ctx.req.headers["user-agent"] ?? "";
   return agent.split("/")[0]?.trim() || "unknown";
 }
+
+/** The client's address as the socket saw it, for audit entries. */
+export const sourceIpOf = (ctx: Pick<RequestContext, "req">): string | undefined => ctx.req.socket?.remoteAddress;

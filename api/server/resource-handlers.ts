@@ -9,7 +9,8 @@ import { decodeBody, readBody, sendJson } from "./http-io.js";
 import { parseListOptions } from "./list-options.js";
 import type { Subresource } from "./object-rules.js";
 import { patchResource, patchTypeOf } from "./patch-request.js";
-import { fieldManagerOf, warningHeader, type RequestContext } from "./request-context.js";
+import { fieldManagerOf, sourceIpOf, warningHeader, type RequestContext } from "./request-context.js";
+import type { UserInfo } from "./admission.js";
 import type { ResourceService, WriteOptions } from "./resource-service.js";
 import { parseTableAccept, toTable } from "./table.js";
 import { queryBool } from "./query-params.js";
@@ -115,8 +116,14 @@ function writeOptions(ctx: RequestContext): WriteOptions {
   return {
     fieldManager: fieldManagerOf(ctx),
     ...parseWriteQuery(ctx.url.searchParams, kind),
-    ...(ctx.user ? { user: ctx.user } : {}),
+    ...requesterOf(ctx),
   };
+}
+
+/** Who asks and from where, for the write's audit entries. */
+function requesterOf(ctx: RequestContext): { user?: UserInfo; sourceIp?: string } {
+  const sourceIp = sourceIpOf(ctx);
+  return { ...(ctx.user ? { user: ctx.user } : {}), ...(sourceIp ? { sourceIp } : {}) };
 }
 
 function includeObjectOf(ctx: RequestContext): "None" | "Metadata" | "Object" {
@@ -136,5 +143,5 @@ async function deleteOptionsOf(ctx: RequestContext, deps: ResourceHandlerDeps) {
   const text = await readBody(ctx.req, deps.maxBodyBytes);
   const decoded = text.trim() ? decodeBody(text, ctx.req.headers["content-type"] || "application/json") : {};
   const { dryRun, preconditions } = parseDeleteOptions(ctx.url.searchParams, decoded);
-  return { dryRun, ...(ctx.user ? { user: ctx.user } : {}), ...(preconditions ? { preconditions } : {}) };
+  return { dryRun, ...requesterOf(ctx), ...(preconditions ? { preconditions } : {}) };
 }
