@@ -2,22 +2,12 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
-import type { ApiError } from "../machinery/errors.js";
 import { encodeContinue } from "./continue-token.js";
 import { MAX_LIST_LIMIT, parseListOptions } from "./list-options.js";
+import { refusal } from "./testing/refusal.js";
 
 const list = (query: string) => parseListOptions(new URLSearchParams(query), { watch: false });
 const watch = (query: string) => parseListOptions(new URLSearchParams(query), { watch: true });
-
-function refusal(parse: () => unknown): Pick<ApiError, "code" | "reason" | "message"> {
-  try {
-    parse();
-  } catch (err) {
-    const { code, reason, message } = err as ApiError;
-    return { code, reason, message };
-  }
-  throw new Error("parsed without an error");
-}
 
 describe("parsing list options", () => {
   it.each([

@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ApiError } from "../machinery/errors.js";
 import { queryBool, queryEnum, queryInt64, queryOptionalBool } from "./query-params.js";
+import { refusal } from "./testing/refusal.js";
 
 const params = (query: string) => new URLSearchParams(query);
-
-function refusal(parse: () => unknown): Pick<ApiError, "code" | "reason" | "message"> {
-  try {
-    parse();
-  } catch (err) {
-    const { code, reason, message } = err as ApiError;
-    return { code, reason, message };
-  }
-  throw new Error("parsed without an error");
-}
 
 describe("query booleans, as kube-apiserver reads them", () => {
   it.each([

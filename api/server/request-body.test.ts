@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
 import type { ApiError } from "../machinery/errors.js";
 import { MAX_YAML_BODY_BYTES, parseJsonBody, parseYamlBody } from "./request-body.js";
+import { refusal } from "./testing/refusal.js";
 
 const ROLES = "/apis/security.clawbernetes.com/v1/roles";
 const LOGIN = "/apis/auth.clawbernetes.com/v1/login";
@@ -23,17 +24,6 @@ const ALIAS_BOMB = [
   ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(", ")}]`),
   "bomb: *a9",
 ].join("\n");
-
-/** The ApiError `parse` throws, as `{code, reason, message}`. */
-function refusal(parse: () => unknown): { code: number; reason: string; message: string } {
-  try {
-    parse();
-  } catch (err) {
-    const { code, reason, message } = err as ApiError;
-    return { code, reason, message };
-  }
-  throw new Error("parsed without an error");
-}
 
 /** Five anchors, each holding the one before 49 lists deep: 50 levels of text, 245 once expanded. */
 const ALIAS_TOWER = Array.from({ length: 5 }, (_, i) => `a${i}: &a${i} ${"[".repeat(49)}${i === 0 ? "1" : `*a${i - 1}`}${"]".repeat(49)}`).join("\n");

@@ -2,20 +2,10 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
-import type { ApiError } from "../machinery/errors.js";
 import { parseDeleteOptions, parseWriteQuery } from "./write-options.js";
+import { refusal } from "./testing/refusal.js";
 
 const params = (query: string) => new URLSearchParams(query);
-
-function refusal(parse: () => unknown): Pick<ApiError, "code" | "reason" | "message"> {
-  try {
-    parse();
-  } catch (err) {
-    const { code, reason, message } = err as ApiError;
-    return { code, reason, message };
-  }
-  throw new Error("parsed without an error");
-}
 
 describe("parsing write options", () => {
   it.each([
