@@ -3,7 +3,6 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
-import type { ApiError } from "../machinery/errors.js";
 import { MAX_YAML_BODY_BYTES, parseJsonBody, parseYamlBody } from "./request-body.js";
 import { refusal } from "./testing/refusal.js";
 
