@@ -1,7 +1,7 @@
 // The embedded store's on-disk layout (kine-style): one append-only table of revisions, where the
 // row id is the global revision, plus a tiny meta table holding the compacted revision.
 
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { StoreUnavailableError, type KeyValue } from "./store.js";
@@ -50,6 +50,7 @@ export function openDatabase(path: string, lockTimeoutMs = 2000): Db {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   let db: Db | undefined;
   try {
+    if (path !== ":memory:") createPrivate(path);
     db = new Database(path);
     // Waits this long for a previous owner (a server still shutting down) to release the file.
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(lockTimeoutMs))}`);
@@ -66,11 +67,26 @@ export function openDatabase(path: string, lockTimeoutMs = 2000): Db {
       throw new Error(`it was written by a newer claw (schema version ${version}, this one knows ${SCHEMA_VERSION})`);
     }
     db.exec("COMMIT");
+    if (path !== ":memory:") tightenCompanions(path);
     return db;
   } catch (err) {
     db?.close();
     throw new StoreUnavailableError(`cannot open the SQLite store at ${path}: ${describeSqliteError(err)}`);
   }
+}
+
+/** The store holds sealed secrets and credential hashes: only the server's user may read its files. */
+export const STORE_FILE_MODE = 0o600;
+
+/** Creates the file owner-only before SQLite opens it (SQLite gives -wal and -shm the file's mode), and tightens an existing one. */
+function createPrivate(path: string): void {
+  closeSync(openSync(path, "a", STORE_FILE_MODE));
+  chmodSync(path, STORE_FILE_MODE);
+}
+
+/** Tightens -wal and -shm left by an older claw, independent of the umask they were made under. */
+function tightenCompanions(path: string): void {
+  for (const file of [`${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, STORE_FILE_MODE);
 }
 
 export function readMeta(db: Db, key: string): number | undefined {
