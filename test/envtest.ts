@@ -12,6 +12,8 @@ import { AuditModule } from "../api/audit/audit-module.js";
 import { defaultAuditConfig, type AuditConfig } from "../api/audit/audit-config.js";
 import type { ApiServer } from "../api/server/api-server.js";
 import type { ModuleFactory } from "../api/server/module.js";
+import { Keyring } from "../api/secrets/keyring.js";
+import { SecretsModule } from "../api/secrets/secrets-module.js";
 import { openSqliteStore } from "../api/store/sqlite-store.js";
 import type { Store } from "../api/store/store.js";
 import { assembleServer } from "../cmd/server/assemble-server.js";
@@ -42,6 +44,8 @@ export interface EnvTestOptions {
   /** [audit] settings (unsigned by default, so no key files); `false` leaves the audit module out. */
   audit?: false | ((config: AuditConfig) => void);
   maxWatchesPerIdentity?: number;
+  /** The secrets module's keyring; a random key by default. */
+  keyring?: Keyring;
 }
 
 export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> {
@@ -59,6 +63,8 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
     modules.push((ctx) => (audit = new AuditModule(ctx, { config: auditConfig })));
   }
   modules.push((ctx) => (identity = new Identity(ctx, { config, ...(opts.passwordParams ? { passwordParams: opts.passwordParams } : {}) })));
+  const keyring = opts.keyring ?? new Keyring([crypto.getRandomValues(new Uint8Array(32))]);
+  modules.push((ctx) => new SecretsModule(ctx, { keyring, keySource: "the envtest's keyring" }));
   const assembled = assembleServer({
     store,
     registry: loadCrdRegistry(),
@@ -70,7 +76,14 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
   });
   const server = assembled.server;
   if (!identity) throw new Error("envtest: the identity module was not built");
-  await assembled.startModules();
+  try {
+    await assembled.startModules();
+  } catch (err) {
+    await assembled.stop();
+    if (!opts.sharedStore) await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const bootstrap = await identity.bootstrap();
   if (!bootstrap.created && !opts.sharedStore) throw new Error("envtest expects a fresh store");
   const address = await server.start({ host: "127.0.0.1", port: 0 });

@@ -17,6 +17,7 @@ import type { Store } from "../../api/store/store.js";
 import { writeAdminConfig } from "./admin-config.js";
 import { assembleServer, type AssembledServer } from "./assemble-server.js";
 import { auditModuleSetup, type AuditModuleSetup } from "./audit.js";
+import { secretsModuleSetup } from "./secrets.js";
 import { inProcessControllers } from "./controllers.js";
 import type { ServerConfig } from "./server-config.js";
 import { resolveServingTls } from "./serving-tls.js";
@@ -60,6 +61,8 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   try {
     auditSetup = auditModuleSetup({ config, env, onKeyCreated: (path) => logger.info({ publicKey: path }, "created the audit checkpoint signing key; verify with `claw audit verify --public-key` and this file") });
     const audit = auditSetup.factory;
+    const secrets = secretsModuleSetup({ config, env, random: (n) => randomBytes(n) });
+    if (secrets.note) opts.announce(secrets.note);
     let auditModule: AuditModule | undefined;
     let identity: Identity | undefined;
     assembled = assembleServer({
@@ -68,7 +71,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       clock,
       logger,
       random: { bytes: (n) => randomBytes(n) },
-      modules: [(ctx) => (auditModule = audit(ctx)), (ctx) => (identity = new Identity(ctx, { config: authConfig }))],
+      modules: [(ctx) => (auditModule = audit(ctx)), (ctx) => (identity = new Identity(ctx, { config: authConfig })), secrets.factory],
       authenticators: controllers.authenticators,
       maxBodyBytes: config.maxRequestBytes,
       ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),

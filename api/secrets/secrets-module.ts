@@ -1,0 +1,78 @@
+// The secrets module: Secret values sealed on every write (secret-admission.ts), released only through
+// the release and reveal routes (release-endpoints.ts), and a start that refuses to serve when the
+// keyring cannot open the values already stored — a wrong master key stops the server with a clear
+// message instead of failing request after request.
+
+import type { AdmissionPlugin } from "../server/admission.js";
+import type { ModuleContext, ModuleRuntime, ServerModule } from "../server/module.js";
+import type { ResourceService } from "../server/resource-service.js";
+import type { Route } from "../server/route-table.js";
+import type { ResourceInfo } from "../schema/resource-info.js";
+import type { Secret } from "../types/secret.js";
+import { checkKeyringOpens } from "./keyring-check.js";
+import type { Keyring } from "./keyring.js";
+import { releaseToWorkload, revealToPerson, type ReleaseDeps } from "./release-endpoints.js";
+import { secretAdmission } from "./secret-admission.js";
+
+export interface SecretsModuleOptions {
+  keyring: Keyring;
+  /** Where the keys came from, for the refusal message. */
+  keySource: string;
+}
+
+/** The server refuses to start: the keyring does not open the stored values. */
+export class KeyringMismatchError extends Error {
+  override name = "KeyringMismatchError";
+}
+
+export class SecretsModule implements ServerModule {
+  readonly name = "secrets";
+  readonly admission: readonly AdmissionPlugin[];
+  readonly routes: readonly Route[];
+  private resources: ResourceService | undefined;
+  private readonly secrets: ResourceInfo;
+
+  constructor(
+    private readonly ctx: ModuleContext,
+    private readonly opts: SecretsModuleOptions,
+  ) {
+    this.secrets = infoOf(ctx, "secrets");
+    this.admission = [secretAdmission({ keyring: opts.keyring, random: (n) => ctx.random.bytes(n) })];
+    const deps: ReleaseDeps = {
+      resources: () => this.service(),
+      secrets: this.secrets,
+      policies: infoOf(ctx, "secretpolicies"),
+      keyring: opts.keyring,
+      audit: ctx.audit,
+      maxBodyBytes: ctx.maxBodyBytes,
+    };
+    const target = { group: this.secrets.group, version: this.secrets.version, resource: "secrets", isResourceRequest: false };
+    const base = `/apis/${this.secrets.group}/${this.secrets.version}/secrets/{name}`;
+    this.routes = [
+      { id: "secrets.release", method: "POST", path: `${base}/release`, verb: "create", target: { ...target, subresource: "release" }, access: { kind: "permission", resource: "workloads", action: "execute" }, cost: "read", handler: (rc) => releaseToWorkload(rc, deps) },
+      { id: "secrets.reveal", method: "POST", path: `${base}/reveal`, verb: "create", target: { ...target, subresource: "reveal" }, access: { kind: "permission", resource: "secrets", action: "admin" }, cost: "read", handler: (rc) => revealToPerson(rc, deps) },
+    ];
+  }
+
+  async start(runtime: ModuleRuntime): Promise<void> {
+    this.resources = runtime.resources;
+    const stored = (await runtime.resources.list(this.secrets)).items as Secret[];
+    // A key id the keyring lacks means the wrong master key: refuse to start. A value that fails to open
+    // under a key it holds was altered in the store: that one secret's release fails (audited), the rest serve.
+    const samples = stored.flatMap((s) => (s.spec?.sealed && !this.opts.keyring.has(s.spec.sealed.keyId) ? [{ target: { name: s.metadata.name, version: s.spec.sealed.version }, sealed: s.spec.sealed }] : []));
+    const check = checkKeyringOpens(samples.slice(0, 1), { keyring: this.opts.keyring, keySource: this.opts.keySource });
+    if (!check.ok) throw new KeyringMismatchError(check.message);
+    if (stored.some((s) => s.spec?.sealed)) this.ctx.logger.info({ secrets: stored.length, keys: this.opts.keyring.ids }, "the master key opens the stored secrets");
+  }
+
+  private service(): ResourceService {
+    if (!this.resources) throw new Error("the secrets module has not started");
+    return this.resources;
+  }
+}
+
+function infoOf(ctx: ModuleContext, plural: string): ResourceInfo {
+  const info = ctx.registry.byPlural(plural);
+  if (!info) throw new Error(`the CRD registry has no ${plural}; is crds/ complete?`);
+  return info;
+}

@@ -1,0 +1,25 @@
+// `claw server`'s secrets module from gateway.toml: [secrets] parsed and the keyring loaded before anything
+// starts. On the embedded store the first start creates the master key file (0600) and says where it is;
+// servers sharing etcd must share one key, so there it must be configured.
+
+import { loadKeyring } from "../../api/secrets/master-key.js";
+import { parseSecretsConfig } from "../../api/secrets/secrets-config.js";
+import { SecretsModule } from "../../api/secrets/secrets-module.js";
+import type { ModuleContext } from "../../api/server/module.js";
+import type { ServerConfig } from "./server-config.js";
+
+export interface SecretsModuleSetup {
+  factory: (ctx: ModuleContext) => SecretsModule;
+  /** Said once at start when a key file was created: where it is and to back it up. */
+  note?: string;
+}
+
+export function secretsModuleSetup(opts: { config: ServerConfig; env: NodeJS.ProcessEnv; random: (n: number) => Uint8Array }): SecretsModuleSetup {
+  const { config } = opts;
+  const secrets = parseSecretsConfig(config.sections.secrets, { dataDir: config.dataDir, ...(config.configFile ? { source: config.configFile } : {}) });
+  const loaded = loadKeyring(secrets, { readEnv: (name) => opts.env[name], random: opts.random, createDefaultKeyFile: config.etcdEndpoints.length === 0 });
+  return {
+    factory: (ctx) => new SecretsModule(ctx, { keyring: loaded.keyring, keySource: loaded.source }),
+    ...(loaded.note ? { note: loaded.note } : {}),
+  };
+}

@@ -1,0 +1,138 @@
+// Secret values through the real server: sealed before they reach the store on every write path,
+// never returned, released only to a workload a rule allows (and audited), and a value altered in the
+// store fails to open instead of returning garbage.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AuditReader } from "../api/audit/audit-reader.js";
+import { as, createRole, json, keyFor } from "../api/auth/testing/identity-fixtures.js";
+import { resourceKey } from "../api/store/keys.js";
+import { Keyring } from "../api/secrets/keyring.js";
+import { SECURITY_API } from "../api/types/auth-api.js";
+import { startEnvTest, type EnvTest } from "./envtest.js";
+
+const SECRETS = `${SECURITY_API}/secrets`;
+const PLAIN = "hunter2-plaintext-value";
+let env: EnvTest;
+beforeAll(async () => {
+  env = await startEnvTest();
+});
+afterAll(async () => env?.stop());
+
+const secret = (name: string, spec: Record<string, unknown>, metadata: Record<string, unknown> = {}) => ({ apiVersion: "security.clawbernetes.com/v1", kind: "Secret", metadata: { name, ...metadata }, spec });
+const stored = async (name: string) => JSON.parse((await env.store.get(resourceKey("security.clawbernetes.com", "secrets", name)))!.value) as { spec: { sealed?: { version: number; ciphertext: string; keyId: string }; valueFrom?: unknown } };
+const audit = async (type: string) => (await new AuditReader(env.audit!.log.batches).query({ types: [type], limit: 1000 })).items;
+const release = (credential: string, name: string, workload: unknown) =>
+  as(env, credential).request(`${SECRETS}/${name}/release`, { method: "POST", json: { workload } });
+
+describe("a value on its way in", () => {
+  it.each([
+    ["a create", async () => env.request(SECRETS, { method: "POST", json: secret("by-post", { valueFrom: { value: PLAIN } }) })],
+    ["a dry-run create", async () => env.request(`${SECRETS}?dryRun=All`, { method: "POST", json: secret("by-dry-run", { valueFrom: { value: PLAIN } }) })],
+    ["a server-side apply", async () => env.request(`${SECRETS}/by-apply?fieldManager=t`, { method: "PATCH", headers: { "Content-Type": "application/apply-patch+yaml" }, body: JSON.stringify(secret("by-apply", { valueFrom: { value: PLAIN } })) })],
+    ["a client-side apply's annotation", async () => env.request(SECRETS, { method: "POST", json: secret("by-kubectl", { valueFrom: { value: PLAIN } }, { annotations: { "kubectl.kubernetes.io/last-applied-configuration": JSON.stringify(secret("by-kubectl", { valueFrom: { value: PLAIN } })) } }) })],
+  ])("is sealed and never returned after %s", async (_name, send) => {
+    const r = await send();
+    expect(r.status).toBeLessThan(300);
+    const text = await r.text();
+    expect(text).not.toContain(PLAIN);
+    expect(JSON.parse(text).spec.sealed).toMatchObject({ version: 1, algorithm: "chacha20-poly1305" });
+  });
+
+  it("leaves no plaintext in the store's files, the list, or the audit log", async () => {
+    for (const path of [SECRETS, `${SECRETS}/by-post`, `${SECRETS}/by-kubectl`]) expect(await (await env.request(path)).text()).not.toContain(PLAIN);
+    for (const file of ["store.db", "store.db-wal"]) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(join(env.dataDir, file));
+      } catch {
+        continue;
+      }
+      expect(bytes.includes(Buffer.from(PLAIN))).toBe(false);
+    }
+    expect(JSON.stringify(await audit("*"))).not.toContain(PLAIN);
+    expect((await stored("by-post")).spec.valueFrom).toBeUndefined();
+  });
+
+  it("keeps the version when the same value is sent again, and makes version 2 for a new one", async () => {
+    const first = await json(await env.request(`${SECRETS}/by-post`));
+    const again = await env.request(`${SECRETS}/by-post`, { method: "PATCH", headers: { "Content-Type": "application/merge-patch+json" }, body: JSON.stringify({ spec: { valueFrom: { value: PLAIN } } }) });
+    expect((await json(again)).metadata.resourceVersion).toBe(first.metadata.resourceVersion);
+    const changed = await env.request(`${SECRETS}/by-post`, { method: "PATCH", headers: { "Content-Type": "application/merge-patch+json" }, body: JSON.stringify({ spec: { valueFrom: { value: `${PLAIN}-2` } } }) });
+    expect((await json(changed)).spec.sealed.version).toBe(2);
+  });
+
+  it("refuses a client that sets spec.sealed itself", async () => {
+    const other = (await stored("by-post")).spec.sealed;
+    const r = await env.request(SECRETS, { method: "POST", json: secret("forged", { sealed: other }) });
+    expect(r.status).toBe(422);
+    expect((await json(r)).message).toMatch(/spec.sealed is set by the API server/);
+  });
+
+  it("generates a value no person sees", async () => {
+    const r = await env.request(SECRETS, { method: "POST", json: secret("generated", { valueFrom: { generate: { length: 40, charset: "hex" } }, allowedWorkloads: ["builder"] }) });
+    expect(r.status).toBe(201);
+    expect((await json(r)).spec.sealed.version).toBe(1);
+  });
+});
+
+describe("a value on its way out", () => {
+  let node = "";
+  let viewer = "";
+  beforeAll(async () => {
+    await env.request(SECRETS, { method: "POST", json: secret("db", { valueFrom: { value: PLAIN }, allowedWorkloads: ["api-server"] }) });
+    await env.request(`${SECURITY_API}/secretpolicies`, { method: "POST", json: { apiVersion: "security.clawbernetes.com/v1", kind: "SecretPolicy", metadata: { name: "db" }, spec: { secret: "db", allowLabels: { team: "backend" }, denyWorkloads: ["debug-container"] } } });
+    node = (await keyFor(env, { user: "gpu-node", roles: ["node"] })).secret;
+    viewer = (await keyFor(env, { user: "watcher-v", roles: [(await createRole(env, "secret-reader", ["secrets:read,list"])).metadata.name] })).secret;
+  });
+
+  it.each([
+    ["releases it to a workload the Secret names", { name: "api-server" }, 200, /"value":"hunter2-plaintext-value"/],
+    ["releases it to a workload whose labels a policy allows", { name: "batch", labels: { team: "backend" } }, 200, /"version":1/],
+    ["refuses a workload no rule allows, saying so", { name: "intruder" }, 403, /no rule allows workload "intruder"/],
+    ["refuses a denied workload, naming the rule, even when its labels match", { name: "debug-container", labels: { team: "backend" } }, 403, /denied by SecretPolicy "db" spec.denyWorkloads: "debug-container"/],
+    ["refuses an invalid workload name with 422", { name: "Not A Name" }, 422, /workload/],
+  ])("%s", async (_name, workload, status, body) => {
+    const r = await release(node, "db", workload);
+    expect(r.status).toBe(status);
+    const answer = (await json(r)) as { message?: string };
+    expect(answer.message ?? JSON.stringify(answer)).toMatch(body);
+  });
+
+  it("records every release and refusal as secrets.accessed, never with the value", async () => {
+    const entries = await audit("secrets.accessed");
+    expect(entries.map((e) => [e.outcome, e.details.workload])).toEqual(expect.arrayContaining([["success", "api-server"], ["denied", "intruder"], ["denied", "debug-container"]]));
+    expect(JSON.stringify(entries)).not.toContain(PLAIN);
+  });
+
+  it("needs workloads:execute to release and secrets:admin to reveal", async () => {
+    expect((await release(viewer, "db", { name: "api-server" })).status).toBe(403);
+    expect((await as(env, viewer).request(`${SECRETS}/db/reveal`, { method: "POST" })).status).toBe(403);
+    const revealed = await env.request(`${SECRETS}/db/reveal`, { method: "POST" });
+    expect(await json(revealed)).toMatchObject({ kind: "SecretValue", value: PLAIN, version: 1 });
+  });
+
+  it("fails clearly, and audits it, when the sealed value was altered or copied in the store", async () => {
+    await env.request(SECRETS, { method: "POST", json: secret("victim", { valueFrom: { value: "victim-value" }, allowedWorkloads: ["api-server"] }) });
+    const key = resourceKey("security.clawbernetes.com", "secrets", "victim");
+    const kv = (await env.store.get(key))!;
+    const object = JSON.parse(kv.value) as { spec: { sealed: { ciphertext: string } } };
+    // Copy db's ciphertext onto victim: it is bound to db's name, so it must not open as victim.
+    object.spec.sealed = (await stored("db")).spec.sealed as typeof object.spec.sealed;
+    await env.store.update(key, JSON.stringify(object), kv.modRevision);
+    const r = await release(node, "victim", { name: "api-server" });
+    expect(r.status).toBe(500);
+    const text = await r.text();
+    expect(text).toMatch(/cannot be opened \(AuthenticationFailed\)/);
+    expect(text).not.toContain(PLAIN);
+    expect((await audit("secrets.accessed")).some((e) => e.resource?.name === "victim" && e.outcome === "failure")).toBe(true);
+  });
+});
+
+describe("the master key", () => {
+  it("must open what is stored: a server started with another key refuses to start, saying why", async () => {
+    const other = new Keyring([new Uint8Array(32).fill(9)]);
+    await expect(startEnvTest({ sharedStore: env.store, keyring: other })).rejects.toThrow(/cannot open the stored secrets.*Start the server with the master key that sealed them/);
+  });
+});
