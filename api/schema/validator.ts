@@ -8,7 +8,7 @@ import type { KubeObject } from "../machinery/meta.js";
 import { causesFromAjv } from "./ajv-causes.js";
 import type { SchemaNode } from "./field-path.js";
 import { createKubeAjv } from "./kube-ajv.js";
-import { metadataCauses } from "./metadata-rules.js";
+import { metadataCauses } from "../machinery/metadata-rules.js";
 import { OBJECT_META_SCHEMA } from "./object-meta-schema.js";
 import { pruneUnknownFields } from "./prune.js";
 import type { ResourceInfo, ResourceRegistry } from "./resource-info.js";

@@ -14,10 +14,10 @@ import { sourceIpOf, type RequestContext } from "../server/request-context.js";
 import type { ResourceService } from "../server/resource-service.js";
 import type { Secret } from "../types/secret.js";
 import type { SecretPolicy } from "../types/secret-policy.js";
-import { decideAccess } from "./access-decision.js";
+import { decideAccess } from "../rbac/secret-access-decision.js";
 import type { Keyring } from "./keyring.js";
 import { isSealedValueError, openSealedValue } from "./sealing.js";
-import type { Workload } from "./workload.js";
+import type { Workload } from "../rbac/workload.js";
 
 export interface ReleaseDeps {
   resources: () => ResourceService;

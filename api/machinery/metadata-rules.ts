@@ -1,7 +1,7 @@
 // The rules Kubernetes applies to ObjectMeta beyond its types: name syntax, label and annotation syntax.
 // Messages follow Kubernetes' own wording, so they read the same as kubectl users know them.
 
-import type { StatusCause } from "../machinery/errors.js";
+import type { StatusCause } from "./errors.js";
 
 const DNS1123_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const DNS1123_SUBDOMAIN = `${DNS1123_LABEL}(\\.${DNS1123_LABEL})*`;

@@ -5,7 +5,7 @@
 import type { Condition } from "../machinery/meta.js";
 import type { Secret } from "../types/secret.js";
 import type { SecretPolicy } from "../types/secret-policy.js";
-import { checkSecretName, formatLabels, hasLabels, isDeleting, policiesFor } from "./access-rules.js";
+import { checkSecretName, formatLabels, hasLabels, isDeleting, policiesFor } from "./secret-access-rules.js";
 import { EVERY_WORKLOAD } from "./workload.js";
 
 export interface EffectiveRuleInput {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Secret } from "../types/secret.js";
 import type { SecretPolicy, SecretPolicySpec } from "../types/secret-policy.js";
-import { decideAccess } from "./access-decision.js";
-import { describeEffectiveRule, secretPolicyConditions, type EffectiveRule } from "./effective-rule.js";
+import { decideAccess } from "./secret-access-decision.js";
+import { describeEffectiveRule, secretPolicyConditions, type EffectiveRule } from "./secret-effective-rule.js";
 
 const DELETED_AT = "2026-03-01T12:00:00Z";
 

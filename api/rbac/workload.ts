@@ -2,7 +2,7 @@
 // An invalid workload is not thrown: the decision refuses it with causes, so the refusal is audited like any other.
 
 import type { StatusCause } from "../machinery/errors.js";
-import { qualifiedNameProblems, subdomainProblems } from "../schema/metadata-rules.js";
+import { qualifiedNameProblems, subdomainProblems } from "../machinery/metadata-rules.js";
 
 export interface Workload {
   /** A lowercase RFC 1123 subdomain such as api-server; never `*`, which only rules use. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Secret } from "../types/secret.js";
 import type { SecretPolicy, SecretPolicySpec } from "../types/secret-policy.js";
-import { decideAccess, type AccessDecision, type AccessReason } from "./access-decision.js";
+import { decideAccess, type AccessDecision, type AccessReason } from "./secret-access-decision.js";
 import type { Workload } from "./workload.js";
 
 const DELETED_AT = "2026-03-01T12:00:00Z";

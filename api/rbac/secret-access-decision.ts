@@ -13,7 +13,7 @@
 import type { StatusCause } from "../machinery/errors.js";
 import type { Secret } from "../types/secret.js";
 import type { SecretPolicy } from "../types/secret-policy.js";
-import { checkSecretName, formatLabels, formatNames, hasLabels, isDeleting, labelsMatch, matchingEntry, policiesFor } from "./access-rules.js";
+import { checkSecretName, formatLabels, formatNames, hasLabels, isDeleting, labelsMatch, matchingEntry, policiesFor } from "./secret-access-rules.js";
 import { workloadCauses, type Workload } from "./workload.js";
 
 export interface AccessInput {
