@@ -136,3 +136,43 @@ describe("the master key", () => {
     await expect(startEnvTest({ sharedStore: env.store, keyring: other })).rejects.toThrow(/cannot open the stored secrets.*Start the server with the master key that sealed them/);
   });
 });
+
+describe("versions", () => {
+  const rotate = (name: string, body: unknown, credential?: string) =>
+    (credential ? as(env, credential) : { request: env.request.bind(env) }).request(`${SECRETS}/${name}/rotate`, { method: "POST", json: body });
+
+  it("rotates to a new version from a value or the generator, keeps the history without values, and audits it", async () => {
+    await env.request(SECRETS, { method: "POST", json: secret("rotating", { valueFrom: { value: "v1-value" }, allowedWorkloads: ["api-server"] }) });
+    const second = await rotate("rotating", { value: "v2-value" });
+    expect({ status: second.status, body: await json(second) }).toMatchObject({ status: 201, body: { version: 2, source: "Value", actor: "admin" } });
+    const third = await rotate("rotating", { generate: { length: 24, charset: "hex" } });
+    expect(await json(third)).toMatchObject({ version: 3, source: "Generated" });
+    const same = await env.request(`${SECRETS}/rotating/reveal`, { method: "POST" });
+    expect((await json(same)).value).toMatch(/^[0-9a-f]{24}$/);
+    const history = await json(await env.request(`${SECRETS}/rotating/history`));
+    expect(history).toMatchObject({ kind: "SecretHistory", currentVersion: 3 });
+    expect(history.versions.map((v: { version: number; source: string }) => [v.version, v.source])).toEqual([[1, "Value"], [2, "Value"], [3, "Generated"]]);
+    expect(JSON.stringify(history)).not.toMatch(/v1-value|v2-value|ciphertext/);
+    expect((await audit("secrets.rotated")).filter((e) => e.resource?.name === "rotating").map((e) => e.details.version)).toEqual([2, 3]);
+  });
+
+  it("refuses a rotation without exactly one of value and generate, and one by a caller without secrets:update", async () => {
+    expect((await rotate("rotating", {})).status).toBe(422);
+    expect((await rotate("rotating", { value: "a", generate: {} })).status).toBe(422);
+    const viewer = (await keyFor(env, { user: "rotation-viewer", roles: ["viewer"] })).secret;
+    expect((await rotate("rotating", { value: "x" }, viewer)).status).toBe(403);
+  });
+
+  it("keeps only the configured number of versions", async () => {
+    await env.request(SECRETS, { method: "POST", json: secret("churn", { valueFrom: { value: "c-0" } }) });
+    for (let i = 1; i <= 12; i++) await rotate("churn", { value: `c-${i}` });
+    const history = await json(await env.request(`${SECRETS}/churn/history`));
+    expect(history.versions.map((v: { version: number }) => v.version)).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+  });
+
+  it("explains whether a workload may read a value, and why", async () => {
+    const review = async (workload: unknown) => json(await env.request(`${SECRETS}/db/accessreview`, { method: "POST", json: { workload } }));
+    expect(await review({ name: "api-server" })).toMatchObject({ allowed: true, reason: 'allowed by Secret "db" spec.allowedWorkloads: "api-server"' });
+    expect(await review({ name: "debug-container", labels: { team: "backend" } })).toMatchObject({ allowed: false, reason: expect.stringMatching(/denied by SecretPolicy "db"/) });
+  });
+});

@@ -5,10 +5,10 @@
 // Every release and every refusal is a `secrets.accessed` audit entry (never the value).
 
 import type { AuditEvent } from "../client/audit/event.js";
-import { ApiError, badRequest, invalid, isNotFound, notFound } from "../machinery/errors.js";
+import { ApiError, invalid, isNotFound, notFound } from "../machinery/errors.js";
 import { GROUP } from "../machinery/meta.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
-import { sendJson, readBody, decodeBody } from "../server/http-io.js";
+import { sendJson } from "../server/http-io.js";
 import type { AuditSink } from "../server/module.js";
 import { sourceIpOf, type RequestContext } from "../server/request-context.js";
 import type { ResourceService } from "../server/resource-service.js";
@@ -17,7 +17,7 @@ import type { SecretPolicy } from "../types/secret-policy.js";
 import { decideAccess } from "../rbac/secret-access-decision.js";
 import type { Keyring } from "./keyring.js";
 import { isSealedValueError, openSealedValue } from "./sealing.js";
-import type { Workload } from "../rbac/workload.js";
+import { workloadOf } from "./workload-body.js";
 
 export interface ReleaseDeps {
   resources: () => ResourceService;
@@ -84,19 +84,6 @@ async function getOrUndefined(deps: ReleaseDeps, name: string): Promise<Secret |
     if (isNotFound(err)) return undefined;
     throw err;
   }
-}
-
-async function workloadOf(ctx: RequestContext, maxBytes: number): Promise<Workload> {
-  const mediaType = (ctx.req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  if (mediaType !== "" && mediaType !== "application/json") throw new ApiError(415, "UnsupportedMediaType", `the body must be application/json, not ${mediaType}`);
-  const body = decodeBody(await readBody(ctx.req, maxBytes), "application/json") as { workload?: unknown } | null;
-  const workload = body && typeof body === "object" ? body.workload : undefined;
-  if (!workload || typeof workload !== "object" || Array.isArray(workload)) throw badRequest('the body must be {"workload": {"name": "api-server", "labels": {"env": "production"}}}');
-  const { name, labels } = workload as { name?: unknown; labels?: unknown };
-  if (typeof name !== "string") throw badRequest("workload.name must be a string");
-  if (labels !== undefined && (typeof labels !== "object" || labels === null || Array.isArray(labels) || Object.values(labels).some((v) => typeof v !== "string")))
-    throw badRequest("workload.labels must be an object of string values");
-  return { name, ...(labels ? { labels: labels as Record<string, string> } : {}) };
 }
 
 function accessEvent(ctx: RequestContext, name: string, details: Record<string, string>): AuditEvent {

@@ -13,11 +13,15 @@ import { checkKeyringOpens } from "./keyring-check.js";
 import type { Keyring } from "./keyring.js";
 import { releaseToWorkload, revealToPerson, type ReleaseDeps } from "./release-endpoints.js";
 import { secretAdmission } from "./secret-admission.js";
+import { rekeySecret, rotateSecret, secretAccessReview, secretHistory, type VersionDeps } from "./version-endpoints.js";
+import { DEFAULT_KEEP_VERSIONS } from "./version-history.js";
 
 export interface SecretsModuleOptions {
   keyring: Keyring;
   /** Where the keys came from, for the refusal message. */
   keySource: string;
+  /** Versions kept per secret ([secrets] keep_versions); older ciphertexts are dropped. */
+  keepVersions?: number;
 }
 
 /** The server refuses to start: the keyring does not open the stored values. */
@@ -37,7 +41,7 @@ export class SecretsModule implements ServerModule {
     private readonly opts: SecretsModuleOptions,
   ) {
     this.secrets = infoOf(ctx, "secrets");
-    this.admission = [secretAdmission({ keyring: opts.keyring, random: (n) => ctx.random.bytes(n) })];
+    this.admission = [secretAdmission({ keyring: opts.keyring, random: (n) => ctx.random.bytes(n), clock: ctx.clock, store: ctx.store, keepVersions: opts.keepVersions ?? DEFAULT_KEEP_VERSIONS })];
     const deps: ReleaseDeps = {
       resources: () => this.service(),
       secrets: this.secrets,
@@ -46,9 +50,14 @@ export class SecretsModule implements ServerModule {
       audit: ctx.audit,
       maxBodyBytes: ctx.maxBodyBytes,
     };
-    const target = { group: this.secrets.group, version: this.secrets.version, resource: "secrets", isResourceRequest: false };
+    const target = { group: this.secrets.group, version: this.secrets.version, resource: "secrets", isResourceRequest: true };
     const base = `/apis/${this.secrets.group}/${this.secrets.version}/secrets/{name}`;
+    const versions: VersionDeps = { ...deps, store: ctx.store, random: (n) => ctx.random.bytes(n) };
     this.routes = [
+      { id: "secrets.rotate", method: "POST", path: `${base}/rotate`, verb: "create", target: { ...target, subresource: "rotate" }, access: { kind: "permission", resource: "secrets", action: "update" }, cost: "write", handler: (rc) => rotateSecret(rc, versions) },
+      { id: "secrets.history", method: "GET", path: `${base}/history`, verb: "get", target: { ...target, subresource: "history" }, access: { kind: "permission", resource: "secrets", action: "read" }, cost: "read", handler: (rc) => secretHistory(rc, versions) },
+      { id: "secrets.rekey", method: "POST", path: `${base}/rekey`, verb: "create", target: { ...target, subresource: "rekey" }, access: { kind: "permission", resource: "secrets", action: "admin" }, cost: "write", handler: (rc) => rekeySecret(rc, versions) },
+      { id: "secrets.accessreview", method: "POST", path: `${base}/accessreview`, verb: "create", target: { ...target, subresource: "accessreview" }, access: { kind: "permission", resource: "secrets", action: "read" }, cost: "read", handler: (rc) => secretAccessReview(rc, versions) },
       { id: "secrets.release", method: "POST", path: `${base}/release`, verb: "create", target: { ...target, subresource: "release" }, access: { kind: "permission", resource: "workloads", action: "execute" }, cost: "read", handler: (rc) => releaseToWorkload(rc, deps) },
       { id: "secrets.reveal", method: "POST", path: `${base}/reveal`, verb: "create", target: { ...target, subresource: "reveal" }, access: { kind: "permission", resource: "secrets", action: "admin" }, cost: "read", handler: (rc) => revealToPerson(rc, deps) },
     ];

@@ -2,6 +2,7 @@
 // Identity, RBAC and secret encryption plug in here; nothing registers itself on import.
 
 import type { KubeObject } from "../machinery/meta.js";
+import type { TxnOp } from "../store/store.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
 import type { Subresource } from "./object-rules.js";
 
@@ -50,6 +51,13 @@ export interface AdmissionRequest {
   oldObject?: KubeObject;
   user?: UserInfo;
   dryRun: boolean;
+  /** Facts a server endpoint tells the plugins about a write it makes (the secrets module's rotate: `secretSource`). */
+  hints?: Readonly<Record<string, string>>;
+  /**
+   * Store writes a plugin adds to the object's own transaction (a secret's version history): they commit
+   * exactly when the object does. Ignored on dry-run.
+   */
+  effects: TxnOp[];
 }
 
 export interface AdmissionPlugin {

@@ -9,7 +9,7 @@ import type { KubeList, KubeObject, ManagedFieldsEntry } from "../machinery/meta
 import type { ResourceInfo } from "../schema/resource-info.js";
 import type { FieldValidation, Validator } from "../schema/validator.js";
 import { decodeObject, encodeObject, parseResourceVersion, resourceKey } from "../store/keys.js";
-import { isStoreError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store, type TxnOpResult, type TxnResult } from "../store/store.js";
+import { isStoreError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store, type TxnOp, type TxnOpResult, type TxnResult } from "../store/store.js";
 import type { ResourceChange, StoreWrite } from "./resource-change.js";
 import { runAdmission, type AdmissionPlugin, type Operation, type UserInfo } from "./admission.js";
 import { listResources, type ListQuery } from "./resource-list.js";
@@ -33,6 +33,8 @@ export interface WriteOptions {
   user?: UserInfo;
   /** The client's address, for the audit entry. */
   sourceIp?: string;
+  /** Facts for the admission plugins (AdmissionRequest.hints), from the server's own endpoints. */
+  hints?: Readonly<Record<string, string>>;
 }
 
 export type { ListQuery };
@@ -84,13 +86,13 @@ export class ResourceService {
     const fields: ManagedFieldsStep | undefined = options.managedFieldsFromBody
       ? undefined
       : (updated) => updateManagedFields({ updated, manager: options.fieldManager, operation: "Update", now, schema: info.schema, statusSubresource: info.hasStatusSubresource });
-    const { object, warnings } = await this.admit(info, "CREATE", undefined, next, undefined, options, fields);
+    const { object, warnings, effects } = await this.admit(info, "CREATE", undefined, next, undefined, options, fields);
     next = object;
     if (options.dryRun) return { object: next, warnings, changed: true };
     const key = resourceKey(info.group, info.plural, next.metadata.name);
     const result = await this.commit({
       compares: [{ key, absent: true }],
-      ops: [{ kind: "put", key, value: encodeObject(next) }],
+      ops: [{ kind: "put", key, value: encodeObject(next) }, ...effects],
       change: { operation: "create", info, object: next, requester: requesterOf(options) },
     });
     if (!result.succeeded) throw alreadyExists(refOf(info, next.metadata.name));
@@ -148,7 +150,7 @@ export class ResourceService {
       if (isNoop(live, next)) return { object: live, warnings: admitted.warnings, changed: false };
       if (options.dryRun) return { object: next, warnings: admitted.warnings, changed: true };
       try {
-        const object = await this.write(info, next, live, { requester: requesterOf(options), ...(options.subresource ? { subresource: options.subresource } : {}) });
+        const object = await this.write(info, next, live, { requester: requesterOf(options), ...(options.subresource ? { subresource: options.subresource } : {}) }, admitted.effects);
         return { object, warnings: admitted.warnings, changed: true, previous: live };
       } catch (err) {
         if (isStoreError(err, "RevisionConflict") && attempt < 16) continue;
@@ -172,7 +174,8 @@ export class ResourceService {
         throw conflict(refOf(info, name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${live.metadata.uid ?? ""}`);
       if (pre?.resourceVersion && pre.resourceVersion !== live.metadata.resourceVersion)
         throw conflict(refOf(info, name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${live.metadata.resourceVersion ?? ""}`);
-      await runAdmission(this.opts.admission ?? [], { info, operation: "DELETE", subresource: undefined, oldObject: live, dryRun: options.dryRun, ...(options.user ? { user: options.user } : {}) });
+      const effects: TxnOp[] = [];
+      await runAdmission(this.opts.admission ?? [], { info, operation: "DELETE", subresource: undefined, oldObject: live, dryRun: options.dryRun, effects, ...(options.user ? { user: options.user } : {}) });
       const rev = Number(live.metadata.resourceVersion);
       const pending = (live.metadata.finalizers ?? []).length > 0;
       if (pending && live.metadata.deletionTimestamp) return live;
@@ -184,7 +187,7 @@ export class ResourceService {
         };
         if (options.dryRun) return marked;
         try {
-          result = await this.write(info, marked, live, { requester: requesterOf(options) });
+          result = await this.write(info, marked, live, { requester: requesterOf(options) }, []);
         } catch (err) {
           if (isStoreError(err, "RevisionConflict") && attempt < 16) continue;
           throw err;
@@ -195,7 +198,7 @@ export class ResourceService {
       try {
         await this.commitOrThrow(info, name, {
           compares: [{ key: resourceKey(info.group, info.plural, name), modRevision: rev }],
-          ops: [{ kind: "delete", key: resourceKey(info.group, info.plural, name) }],
+          ops: [{ kind: "delete", key: resourceKey(info.group, info.plural, name) }, ...effects],
           change: { operation: "delete", info, object: live, previous: live, requester: requesterOf(options) },
         });
         return live;
@@ -208,16 +211,16 @@ export class ResourceService {
   }
 
   /** Writes `next` over `live`, or removes it when its last finalizer is gone; the audit entries commit with it. */
-  private async write(info: ResourceInfo, next: KubeObject, live: KubeObject, extra: Pick<ResourceChange, "requester" | "subresource">): Promise<KubeObject> {
+  private async write(info: ResourceInfo, next: KubeObject, live: KubeObject, extra: Pick<ResourceChange, "requester" | "subresource">, effects: readonly TxnOp[]): Promise<KubeObject> {
     const key = resourceKey(info.group, info.plural, next.metadata.name);
     const compares = [{ key, modRevision: Number(live.metadata.resourceVersion) }];
     if (readyToRemove(next)) {
-      const result = await this.commitOrThrow(info, next.metadata.name, { compares, ops: [{ kind: "delete", key }], change: { operation: "delete", info, object: next, previous: live, ...extra } });
+      const result = await this.commitOrThrow(info, next.metadata.name, { compares, ops: [{ kind: "delete", key }, ...effects], change: { operation: "delete", info, object: next, previous: live, ...extra } });
       return { ...next, metadata: { ...next.metadata, resourceVersion: String(result.revision) } };
     }
     const result = await this.commitOrThrow(info, next.metadata.name, {
       compares,
-      ops: [{ kind: "put", key, value: encodeObject(next) }],
+      ops: [{ kind: "put", key, value: encodeObject(next) }, ...effects],
       change: { operation: "update", info, object: next, previous: live, ...extra },
     });
     return decodeObject(putResult(result.results[0]));
@@ -242,7 +245,7 @@ export class ResourceService {
     oldObject: KubeObject | undefined,
     options: WriteOptions,
     fields?: ManagedFieldsStep,
-  ): Promise<{ object: KubeObject; warnings: string[] }> {
+  ): Promise<{ object: KubeObject; warnings: string[]; effects: TxnOp[] }> {
     // When the server records the managed fields, a client's own are not validated but read (or, malformed, dropped) as kube does.
     const { managedFields: given, ...metadata } = object.metadata;
     const result = this.opts.validator.validate(info, fields ? { ...object, metadata } : object, { fieldValidation: options.fieldValidation });
@@ -254,6 +257,7 @@ export class ResourceService {
       if (managed.length > 0 || operation === "CREATE") pruned.metadata.managedFields = managed;
       else delete pruned.metadata.managedFields;
     }
+    const effects: TxnOp[] = [];
     const admitted = await runAdmission(this.opts.admission ?? [], {
       info,
       operation,
@@ -261,9 +265,11 @@ export class ResourceService {
       object: result.pruned,
       ...(oldObject ? { oldObject } : {}),
       ...(options.user ? { user: options.user } : {}),
+      ...(options.hints ? { hints: options.hints } : {}),
       dryRun: options.dryRun,
+      effects,
     });
-    return { object: admitted ?? result.pruned, warnings: result.warnings };
+    return { object: admitted ?? result.pruned, warnings: result.warnings, effects };
   }
 
   private checkIdentity(info: ResourceInfo, obj: KubeObject, name?: string): void {

@@ -83,8 +83,11 @@ export const CONTROLLER_IDENTITY = "system:controller-manager";
 
 /** Exactly what the controllers read and write: their kinds, those kinds' status, and their Lease. */
 export const CONTROLLER_RULES: readonly SystemRule[] = [
-  { resources: ["roles", "users", "apikeys", "leases"], verbs: ["get", "list", "watch"] },
-  { resources: ["roles/status", "users/status", "apikeys/status"], verbs: ["get", "update", "patch"] },
+  { resources: ["roles", "users", "apikeys", "secrets", "secretpolicies", "leases"], verbs: ["get", "list", "watch"] },
+  { resources: ["roles/status", "users/status", "apikeys/status", "secrets/status", "secretpolicies/status"], verbs: ["get", "update", "patch"] },
+  { resources: ["secrets/history"], verbs: ["get"] },
+  // Automatic rotation makes a new generated version; the controllers never read a value.
+  { resources: ["secrets/rotate"], verbs: ["create"] },
   { resources: ["leases"], verbs: ["create", "update", "patch"] },
 ];
 

@@ -14,6 +14,8 @@ export class ProgressBar {
     private readonly out: TextSink,
     private readonly clock: Clock,
     private readonly label: string,
+    /** What is counted, after the numbers. */
+    private readonly unit = "entries",
   ) {}
 
   /** Whether a sink is a terminal (process.stderr on a TTY; tests pass a sink with isTTY = true). */
@@ -28,7 +30,7 @@ export class ProgressBar {
     const fraction = total > 0 ? Math.min(1, done / total) : 0;
     const filled = Math.round(fraction * WIDTH);
     const bar = `${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}`;
-    this.out.write(`\r${this.label} [${bar}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")} entries`);
+    this.out.write(`\r${this.label} [${bar}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")} ${this.unit}`);
     this.drawn = true;
   }
 
