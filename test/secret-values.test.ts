@@ -176,3 +176,15 @@ describe("versions", () => {
     expect(await review({ name: "debug-container", labels: { team: "backend" } })).toMatchObject({ allowed: false, reason: expect.stringMatching(/denied by SecretPolicy "db"/) });
   });
 });
+
+describe("a rotation's generator", () => {
+  it.each([
+    ["a length over 4096", { length: 1_000_000_000 }],
+    ["a length under 16", { length: 4 }],
+    ["an unknown charset", { charset: "emoji" }],
+    ["an unknown field", { entropy: 1 }],
+  ])("refuses %s with 422 before generating anything", async (_name, generate) => {
+    const r = await env.request(`${SECRETS}/rotating/rotate`, { method: "POST", json: { generate } });
+    expect(r.status).toBe(422);
+  });
+});

@@ -31,6 +31,14 @@ export interface SecretAdmissionDeps {
 /** AdmissionRequest.hints a server endpoint sets: where a rotated value came from, and a rekey. */
 export const SECRET_SOURCE_HINT = "secretSource";
 export const REKEY_HINT = "secretRekey";
+/** The generator a rotate endpoint used (JSON), recorded with the version it made. */
+export const GENERATOR_HINT = "secretGenerator";
+
+function parseGenerator(text: string | undefined): SecretVersionInfo["generator"] {
+  if (!text) return undefined;
+  const { length, charset } = JSON.parse(text) as NonNullable<SecretVersionInfo["generator"]>;
+  return { ...(length !== undefined ? { length } : {}), ...(charset !== undefined ? { charset } : {}) };
+}
 
 export function secretAdmission(deps: SecretAdmissionDeps): AdmissionPlugin {
   return {
@@ -62,7 +70,8 @@ async function admitSecret(deps: SecretAdmissionDeps, request: AdmissionRequest)
     const version = (before?.version ?? 0) + 1;
     sealed = sealValue(plaintext, { name, version }, deps);
     const source = (request.hints?.[SECRET_SOURCE_HINT] as SecretVersionInfo["source"] | undefined) ?? (valueFrom?.value !== undefined ? "Value" : "Generated");
-    const info: SecretVersionInfo = { version, createdAt: toRfc3339(deps.clock.now()), source, actor: request.user?.name ?? "system:server", keyId: sealed.keyId };
+    const generator = valueFrom?.value === undefined ? valueFrom?.generate : parseGenerator(request.hints?.[GENERATOR_HINT]);
+    const info: SecretVersionInfo = { version, createdAt: toRfc3339(deps.clock.now()), source, actor: request.user?.name ?? "system:server", keyId: sealed.keyId, ...(generator ? { generator } : {}) };
     request.effects.push(putVersion(uid, { ...info, sealed }));
     if (version > deps.keepVersions) request.effects.push(deleteVersion(uid, version - deps.keepVersions));
   } else if (sealed && request.hints?.[REKEY_HINT]) {

@@ -16,7 +16,7 @@ import type { Secret } from "../types/secret.js";
 import type { SecretPolicy } from "../types/secret-policy.js";
 import type { RekeyResult, RotateRequest, SecretAccessReview, SecretHistory, SecretVersionInfo } from "../types/secrets-api.js";
 import type { Keyring } from "./keyring.js";
-import { REKEY_HINT, SECRET_SOURCE_HINT } from "./secret-admission.js";
+import { GENERATOR_HINT, REKEY_HINT, SECRET_SOURCE_HINT } from "./secret-admission.js";
 import { generateValue } from "./value-generator.js";
 import { readVersions } from "./version-history.js";
 import { workloadOf } from "./workload-body.js";
@@ -39,12 +39,13 @@ export async function rotateSecret(ctx: RequestContext, deps: VersionDeps): Prom
   const hasGenerate = body.generate !== undefined && typeof body.generate === "object" && body.generate !== null;
   if (hasValue === hasGenerate) throw invalid({ group: GROUP, kind: "RotateRequest", name }, [{ field: "value", reason: "FieldValueRequired", message: "Required value: exactly one of value and generate" }]);
   if (hasValue && body.value === "") throw invalid({ group: GROUP, kind: "RotateRequest", name }, [{ field: "value", reason: "FieldValueInvalid", message: "Invalid value: must not be empty" }]);
+  if (hasGenerate) checkGenerator(name, body.generate!);
   const value = hasValue ? body.value! : generateValue(body.generate!, deps.random);
   const source: SecretVersionInfo["source"] = hasValue ? "Value" : ctx.user?.system ? "Rotated" : "Generated";
   const result = await deps.resources().guaranteedUpdate(
     deps.secrets,
     name,
-    { fieldManager: fieldManagerOf(ctx), fieldValidation: "Strict", dryRun: false, subresource: undefined, hints: { [SECRET_SOURCE_HINT]: source }, ...requester(ctx) },
+    { fieldManager: fieldManagerOf(ctx), fieldValidation: "Strict", dryRun: false, subresource: undefined, hints: { [SECRET_SOURCE_HINT]: source, ...(hasGenerate ? { [GENERATOR_HINT]: JSON.stringify(body.generate) } : {}) }, ...requester(ctx) },
     (live) => ({ ...live, spec: { ...(live.spec as object), valueFrom: { value } } }),
   );
   const sealed = (result.object as Secret).spec?.sealed;
@@ -91,6 +92,20 @@ export async function secretAccessReview(ctx: RequestContext, deps: VersionDeps)
   const decision = decideAccess({ secretName: name, secret, policies, workload });
   const body: SecretAccessReview = { apiVersion: "security.clawbernetes.com/v1", kind: "SecretAccessReview", name, workload, allowed: decision.allowed, reason: decision.message };
   sendJson(ctx.res, 200, body);
+}
+
+const CHARSETS = ["alphanumeric", "hex", "base64url", "printable"];
+
+/** The same bounds as the CRD's spec.valueFrom.generate: 16–4096 characters of a known charset. */
+function checkGenerator(name: string, generate: NonNullable<RotateRequest["generate"]>): void {
+  const { length, charset, ...rest } = generate as Record<string, unknown>;
+  const causes = [];
+  if (length !== undefined && (typeof length !== "number" || !Number.isInteger(length) || length < 16 || length > 4096))
+    causes.push({ field: "generate.length", reason: "FieldValueInvalid", message: "Invalid value: must be a whole number from 16 to 4096" });
+  if (charset !== undefined && (typeof charset !== "string" || !CHARSETS.includes(charset)))
+    causes.push({ field: "generate.charset", reason: "FieldValueNotSupported", message: `Unsupported value: supported values: ${CHARSETS.join(", ")}` });
+  for (const key of Object.keys(rest)) causes.push({ field: `generate.${key}`, reason: "FieldValueInvalid", message: "Invalid value: unknown field" });
+  if (causes.length > 0) throw invalid({ group: GROUP, kind: "RotateRequest", name }, causes);
 }
 
 async function jsonBody(ctx: RequestContext, maxBytes: number): Promise<Record<string, unknown>> {

@@ -55,6 +55,8 @@ export interface SecretVersionInfo {
   /** Who made it: a user name or system:controller-manager. */
   actor: string;
   keyId: string;
+  /** For a generated version: the generator, so automatic rotation makes values of the same shape. */
+  generator?: { length?: number; charset?: "alphanumeric" | "hex" | "base64url" | "printable" };
 }
 
 export interface SecretHistory {
