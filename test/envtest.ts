@@ -23,6 +23,8 @@ export interface EnvTest {
   token: string;
   server: ApiServer;
   identity: Identity;
+  /** The master keyring the secrets module seals with. */
+  keyring: Keyring;
   /** The audit module, unless the envtest was started with `audit: false`. */
   audit?: AuditModule;
   store: Store;
@@ -44,7 +46,7 @@ export interface EnvTestOptions {
   /** [audit] settings (unsigned by default, so no key files); `false` leaves the audit module out. */
   audit?: false | ((config: AuditConfig) => void);
   maxWatchesPerIdentity?: number;
-  /** The secrets module's keyring; a random key by default. */
+  /** The secrets module's keyring; one fixed test key by default. */
   keyring?: Keyring;
 }
 
@@ -62,9 +64,10 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
     opts.audit?.(auditConfig);
     modules.push((ctx) => (audit = new AuditModule(ctx, { config: auditConfig })));
   }
-  modules.push((ctx) => (identity = new Identity(ctx, { config, ...(opts.passwordParams ? { passwordParams: opts.passwordParams } : {}) })));
-  const keyring = opts.keyring ?? new Keyring([crypto.getRandomValues(new Uint8Array(32))]);
+  // One fixed test key by default, so envtests sharing a store (two servers) agree on it.
+  const keyring = opts.keyring ?? new Keyring([new Uint8Array(32).fill(7)]);
   modules.push((ctx) => new SecretsModule(ctx, { keyring, keySource: "the envtest's keyring" }));
+  modules.push((ctx) => (identity = new Identity(ctx, { config, ...(opts.passwordParams ? { passwordParams: opts.passwordParams } : {}) })));
   const assembled = assembleServer({
     store,
     registry: loadCrdRegistry(),
@@ -94,6 +97,7 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
     token,
     server,
     identity,
+    keyring,
     ...(audit ? { audit } : {}),
     store,
     dataDir,

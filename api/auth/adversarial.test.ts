@@ -7,6 +7,8 @@ import { FakeClock } from "../machinery/clock.js";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
 import { authPaths, SECURITY_API } from "../types/auth-api.js";
 import { JWT_SECRET_KEY } from "./jwt-secret.js";
+import { keyringSealer } from "../secrets/keyring-sealer.js";
+import type { SealedBlob } from "../server/module.js";
 import { as, createApiKey, createRole, createUser, json, keyFor, login, mint, sessionFor, setPasswordAsAdmin, type Body } from "./testing/identity-fixtures.js";
 
 const clock = new FakeClock(Date.parse("2026-03-01T08:00:00Z"));
@@ -14,7 +16,9 @@ let env: EnvTest;
 let secret: Uint8Array;
 beforeAll(async () => {
   env = await startEnvTest({ clock });
-  secret = new Uint8Array(Buffer.from((JSON.parse((await env.store.get(JWT_SECRET_KEY))!.value) as { secret: string }).secret, "base64"));
+  // The stored secret is sealed under the master key; the attacker of these tests is granted it.
+  const record = JSON.parse((await env.store.get(JWT_SECRET_KEY))!.value) as { sealed: SealedBlob };
+  secret = keyringSealer(env.keyring, (n) => new Uint8Array(n)).open("jwt-signing-secret", record.sealed);
 });
 afterAll(async () => env?.stop());
 

@@ -94,7 +94,7 @@ export class Identity implements ServerModule {
     const randomBytes = (n: number) => this.ctx.random.bytes(n);
     this.resources = runtime.resources;
     await this.records.start();
-    const secret = config.jwt.secret ?? (await ensureJwtSecret({ store, randomBytes, now: toRfc3339(clock.now()) }));
+    const secret = config.jwt.secret ?? (await ensureJwtSecret({ store, randomBytes, now: toRfc3339(clock.now()), ...(this.ctx.sealer ? { sealer: this.ctx.sealer } : {}) }));
     this.sessions = new JwtSessions({ config: config.jwt, secret, clock, randomBytes });
     this.denylist.start();
     if (!config.rbac.enabled) logger.warn("[auth.rbac] enabled = false: every authenticated caller may do everything; use this only for tests");

@@ -4,7 +4,8 @@
 // message instead of failing request after request.
 
 import type { AdmissionPlugin } from "../server/admission.js";
-import type { ModuleContext, ModuleRuntime, ServerModule } from "../server/module.js";
+import type { ModuleContext, ModuleRuntime, ServerModule, ValueSealer } from "../server/module.js";
+import { keyringSealer } from "./keyring-sealer.js";
 import type { ResourceService } from "../server/resource-service.js";
 import type { Route } from "../server/route-table.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
@@ -33,6 +34,7 @@ export class SecretsModule implements ServerModule {
   readonly name = "secrets";
   readonly admission: readonly AdmissionPlugin[];
   readonly routes: readonly Route[];
+  readonly provides: { sealer: ValueSealer };
   private resources: ResourceService | undefined;
   private readonly secrets: ResourceInfo;
 
@@ -41,6 +43,7 @@ export class SecretsModule implements ServerModule {
     private readonly opts: SecretsModuleOptions,
   ) {
     this.secrets = infoOf(ctx, "secrets");
+    this.provides = { sealer: keyringSealer(opts.keyring, (n) => ctx.random.bytes(n)) };
     this.admission = [secretAdmission({ keyring: opts.keyring, random: (n) => ctx.random.bytes(n), clock: ctx.clock, store: ctx.store, keepVersions: opts.keepVersions ?? DEFAULT_KEEP_VERSIONS })];
     const deps: ReleaseDeps = {
       resources: () => this.service(),

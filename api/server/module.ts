@@ -37,6 +37,28 @@ export interface AuditSink {
 }
 
 
+/**
+ * Seals what the store holds that must not be readable there (the JWT signing secret, private keys),
+ * under the master keyring; the secrets module provides it. `name` says what it is (bound into the
+ * ciphertext, so a sealed blob copied elsewhere fails to open).
+ */
+export interface ValueSealer {
+  seal(name: string, plaintext: Uint8Array): SealedBlob;
+  /** Throws when the blob was altered, copied from another name, or sealed under a key the keyring lacks. */
+  open(name: string, sealed: SealedBlob): Uint8Array;
+  /** Whether `sealed` is under the key that seals now (otherwise re-seal it). */
+  isCurrent(sealed: SealedBlob): boolean;
+}
+
+/** A sealed blob as stored: the same shape as a Secret's spec.sealed. */
+export interface SealedBlob {
+  version: number;
+  keyId: string;
+  algorithm: string;
+  nonce: string;
+  ciphertext: string;
+}
+
 /** Hears how requests end: the audit module turns 401s and 403s into security events. */
 export interface RequestObserver {
   failed(ctx: RequestContext, error: ApiError): Promise<void>;
@@ -53,6 +75,8 @@ export interface ModuleContext {
   audit: AuditSink;
   /** Provided by the identity module; grants nothing without one. */
   permissions: PermissionDecider;
+  /** Provided by the secrets module; absent without one (then nothing is sealed). */
+  sealer?: ValueSealer;
 }
 
 /** What a module may use once the server is built. */
@@ -68,7 +92,7 @@ export interface ServerModule {
   healthChecks?: Record<string, () => Promise<void>>;
   observer?: RequestObserver;
   /** Interfaces this module implements for the others; assembleServer puts them in the context. */
-  provides?: Partial<Pick<ModuleContext, "audit" | "permissions">>;
+  provides?: Partial<Pick<ModuleContext, "audit" | "permissions" | "sealer">>;
   /** I/O starts here (watches, timers, bootstrap); the constructor does none. */
   start?(runtime: ModuleRuntime): Promise<void>;
   stop?(): Promise<void>;

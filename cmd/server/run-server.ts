@@ -71,7 +71,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       clock,
       logger,
       random: { bytes: (n) => randomBytes(n) },
-      modules: [(ctx) => (auditModule = audit(ctx)), (ctx) => (identity = new Identity(ctx, { config: authConfig })), secrets.factory],
+      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (identity = new Identity(ctx, { config: authConfig }))],
       authenticators: controllers.authenticators,
       maxBodyBytes: config.maxRequestBytes,
       ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
