@@ -188,3 +188,19 @@ describe("a rotation's generator", () => {
     expect(r.status).toBe(422);
   });
 });
+
+describe("workload events", () => {
+  const send = (credential: string, body: unknown) => as(env, credential).request("/apis/audit.clawbernetes.com/v1/workloadevents", { method: "POST", json: body });
+
+  it("records workload.started and workload.stopped for a caller with workloads:execute, and refuses others", async () => {
+    const node = (await keyFor(env, { user: "runner-node", roles: ["node"] })).secret;
+    expect((await send(node, { event: "started", workload: { name: "api-server", labels: { env: "prod" } }, secrets: ["db"] })).status).toBe(201);
+    expect((await send(node, { event: "stopped", workload: { name: "api-server" }, exitCode: 3 })).status).toBe(201);
+    expect((await audit("workload.*")).map((e) => [e.type, e.actor, e.resource?.name, e.details.exitCode ?? null])).toEqual(
+      expect.arrayContaining([["workload.started", "runner-node", "api-server", null], ["workload.stopped", "runner-node", "api-server", 3]]),
+    );
+    const viewer = (await keyFor(env, { user: "runner-viewer", roles: ["viewer"] })).secret;
+    expect((await send(viewer, { event: "started", workload: { name: "x" } })).status).toBe(403);
+    expect((await send(node, { event: "exploded", workload: { name: "Bad Name" } })).status).toBe(422);
+  });
+});

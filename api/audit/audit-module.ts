@@ -14,6 +14,7 @@ import type { Route } from "../server/route-table.js";
 import type { AuditConfig } from "./audit-config.js";
 import { AuditLog } from "./audit-log.js";
 import { auditRoutes } from "./audit-routes.js";
+import { workloadEventsRoute } from "./workload-events.js";
 import { changeEvents } from "./change-events.js";
 import { actorOf, forbiddenEvent, sourceIpOf, unauthenticatedEvent } from "./event-builders.js";
 import { RetentionPruner } from "./retention.js";
@@ -59,7 +60,7 @@ export class AuditModule implements ServerModule {
         commit: (write) => log.commit(write, changeEvents(write.change)),
       },
     };
-    this.routes = auditRoutes({ batches: log.batches, log });
+    this.routes = [...auditRoutes({ batches: log.batches, log }), workloadEventsRoute(log)];
     this.healthChecks = config.enabled && config.failClosed ? { audit: () => log.healthCheck() } : {};
     this.observer = { failed: (rc, error) => this.refused(rc, error) };
     this.pruner = new RetentionPruner({ log, batches: log.batches, clock: ctx.clock, retentionDays: config.retentionDays, signed: config.signLogs, logger });

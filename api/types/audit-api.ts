@@ -9,6 +9,11 @@ export const AUDIT_API = `/apis/${AUDIT_GROUP}/v1`;
 
 export const auditPaths = {
   /**
+   * POST WorkloadEvent → 201 {seq}: a workload started or stopped (`claw run`, the node agent). Needs
+   * workloads:execute; recorded as workload.started / workload.stopped with the caller as actor.
+   */
+  workloadEvents: `${AUDIT_API}/workloadevents`,
+  /**
    * GET → AuditEventList. Query: type (repeatable or comma-separated; `auth.*` for a family), user,
    * since / until (RFC 3339), last (the last N matches), afterSeq + limit (forward pages; follow
    * metadata.continue).
@@ -50,4 +55,14 @@ export interface AuditStatus {
   headSeq: number;
   firstSeq: number;
   signedSeq?: number;
+}
+
+export interface WorkloadEvent {
+  event: "started" | "stopped";
+  workload: { name: string; labels?: Record<string, string> };
+  /** For stopped: the process's exit code, or the signal that ended it. */
+  exitCode?: number;
+  signal?: string;
+  /** The secrets the workload was given (names only). */
+  secrets?: string[];
 }
