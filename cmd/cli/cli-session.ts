@@ -7,6 +7,7 @@ import { resolveClientConfig, type ClientConfigFlags, type ResolvedClientConfig 
 import type { ErrorContext } from "./error-render.js";
 import { KindResolver } from "./kind-resolver.js";
 import type { OpenForensicAuditSource } from "./forensic-audit.js";
+import type { SignalSource } from "./run/signal-forwarding.js";
 
 export interface TextSink {
   write(text: string): unknown;
@@ -25,6 +26,8 @@ export interface CliDeps {
   serverCommand?: (program: Command) => void;
   /** Reads the audit log straight from a store (`claw audit verify --data-dir`); the entry point supplies it. */
   openForensicAuditSource?: OpenForensicAuditSource;
+  /** The signals `claw run` passes on to its command (SIGINT, SIGTERM, SIGHUP); `process` when absent. */
+  processSignals?: SignalSource;
   /** Overrides the client version (tests). */
   version?: string;
 }

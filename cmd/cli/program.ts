@@ -11,6 +11,8 @@ import { addConfigCommand } from "./commands/config-command.js";
 import { addDeleteCommand } from "./commands/delete-command.js";
 import { addDescribeCommand } from "./commands/describe-command.js";
 import { addGetCommand } from "./commands/get-command.js";
+import { addRunCommand } from "./commands/run-command.js";
+import { addSecretsCommand } from "./commands/secrets-command.js";
 import { addVersionCommand } from "./commands/version-command.js";
 import type { ClientConfigFlags } from "./config/client-config.js";
 import { renderError } from "./error-render.js";
@@ -62,6 +64,8 @@ export function buildProgram(deps: CliDeps): Command {
   addAuthCommand(program, session);
   addVersionCommand(program, session);
   addAuditCommand(program, session);
+  addSecretsCommand(program, session);
+  addRunCommand(program, session);
   deps.serverCommand?.(program);
   return program;
 }

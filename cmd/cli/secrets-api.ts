@@ -94,7 +94,7 @@ const isSource = (v: unknown): v is SecretVersionInfo["source"] => typeof v === 
 
 function versionInfo(body: Obj, path: string): SecretVersionInfo {
   if (!isSource(body.source)) throw malformed(path, "source");
-  return { version: num(body, "version", path), createdAt: str(body, "createdAt", path), source: body.source, actor: str(body, "actor", path), keyId: str(body, "keyId", path) };
+  return { version: num(body, "version", path), createdAt: typeof body.createdAt === "string" ? body.createdAt : "", source: body.source, actor: str(body, "actor", path), keyId: str(body, "keyId", path) };
 }
 
 function secretValue(raw: unknown, path: string): SecretValue {

@@ -17,11 +17,13 @@ import type { SystemRule } from "../../api/server/authorizer.js";
 import { apiKeysController } from "../../controllers/apikeys/apikeys-controller.js";
 import { rolesController } from "../../controllers/roles/roles-controller.js";
 import { Manager, type ControllerFactory } from "../../controllers/runtime/manager.js";
+import { secretPoliciesController } from "../../controllers/secretpolicies/secretpolicies-controller.js";
+import { secretsController } from "../../controllers/secrets/secrets-controller.js";
 import { usersController } from "../../controllers/users/users-controller.js";
 import { ConfigError } from "./server-config.js";
 
 /** Every controller claw runs. */
-export const CONTROLLERS: readonly ControllerFactory[] = [rolesController, usersController, apiKeysController];
+export const CONTROLLERS: readonly ControllerFactory[] = [rolesController, usersController, apiKeysController, secretsController, secretPoliciesController];
 
 export interface StartControllersOptions {
   /** The API server's URL. */

@@ -88,10 +88,10 @@ export function rotationText(rotation: SecretRotation | undefined): string {
   return `automatic rotation off${every ? ` (interval ${every})` : ""}`;
 }
 
-/** The history table, oldest first; CURRENT marks the version workloads receive now. */
+/** The history table, oldest first; CURRENT says which version workloads receive now. */
 export function renderHistory(history: SecretHistory, nowMs: number): string {
   const rows = [...history.versions]
     .sort((a, b) => a.version - b.version)
-    .map((v) => [v.version, v.createdAt, v.source, v.actor, v.keyId, v.version === history.currentVersion ? "*" : ""]);
+    .map((v) => [v.version, v.createdAt, v.source, v.actor, v.keyId, v.version === history.currentVersion ? "yes" : "no"]);
   return renderRows(["Version", "Created", "Source", "Actor", "Key ID", "Current"].map((name) => ({ name })), rows, nowMs);
 }

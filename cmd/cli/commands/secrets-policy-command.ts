@@ -66,7 +66,8 @@ async function setPolicy(ctx: SecretsCommandContext, name: string, flags: SetFla
   for (let round = 1; ; round++) {
     try {
       const result = await guardedPatch<SecretPolicy>({ client, plural: SECRET_POLICIES, name, signal, change: (live) => mergePolicy(name, live.spec, add) });
-      return report(ctx, result.object, result.changed ? "configured" : "unchanged");
+      await report(ctx, result.object, result.changed ? "configured" : "unchanged");
+      return;
     } catch (err) {
       if (!isNotFound(err) || round >= ROUNDS) throw err;
     }

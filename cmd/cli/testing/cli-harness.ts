@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeClock } from "../../../api/machinery/clock.js";
 import { runCli } from "../program.js";
+import type { SignalSource } from "../run/signal-forwarding.js";
 import { openForensicAuditSource } from "../../server/forensic-audit-source.js";
 
 /** A text sink that lets a test wait for output instead of sleeping. */
@@ -25,6 +26,11 @@ export class CapturedOutput {
   }
 }
 
+/** Captured output that says it is a terminal. */
+export class TerminalOutput extends CapturedOutput {
+  readonly isTTY = true;
+}
+
 export interface ClawRun {
   code: number;
   stdout: string;
@@ -38,6 +44,10 @@ export interface HarnessOptions {
   stdinStream?: AsyncIterable<Uint8Array | string>;
   signal?: AbortSignal;
   clock?: FakeClock;
+  /** stderr says it is a terminal (isTTY), as process.stderr on a TTY: progress bars are drawn. */
+  terminal?: boolean;
+  /** Process signals for `claw run` to pass on (an EventEmitter the test emits on); the real process otherwise. */
+  signals?: SignalSource;
 }
 
 export class CliHarness {
@@ -53,7 +63,7 @@ export class CliHarness {
   /** Starts `claw ARGS`; the outputs fill while it runs. */
   start(args: string[], opts: HarnessOptions = {}): { stdout: CapturedOutput; stderr: CapturedOutput; done: Promise<ClawRun> } {
     const stdout = new CapturedOutput();
-    const stderr = new CapturedOutput();
+    const stderr = opts.terminal ? new TerminalOutput() : new CapturedOutput();
     const stdin =
       opts.stdinStream ??
       (async function* () {
@@ -69,6 +79,7 @@ export class CliHarness {
       version: "v9.9.9-test",
       openForensicAuditSource,
       ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.signals ? { processSignals: opts.signals } : {}),
     }).then((code) => ({ code, stdout: stdout.text, stderr: stderr.text }));
     return { stdout, stderr, done };
   }
