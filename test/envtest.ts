@@ -17,12 +17,16 @@ import { SecretsModule } from "../api/secrets/secrets-module.js";
 import { openSqliteStore } from "../api/store/sqlite-store.js";
 import type { Store } from "../api/store/store.js";
 import { assembleServer } from "../cmd/server/assemble-server.js";
+import { inProcessCredential } from "../cmd/server/controllers.js";
+import type { Credential } from "../api/client/credential.js";
 
 export interface EnvTest {
   url: string;
   token: string;
   server: ApiServer;
   identity: Identity;
+  /** With controllerIdentity: the credential that authenticates as system:controller-manager. */
+  controllerCredential?: Credential;
   /** The master keyring the secrets module seals with. */
   keyring: Keyring;
   /** The audit module, unless the envtest was started with `audit: false`. */
@@ -46,6 +50,8 @@ export interface EnvTestOptions {
   /** [audit] settings (unsigned by default, so no key files); `false` leaves the audit module out. */
   audit?: false | ((config: AuditConfig) => void);
   maxWatchesPerIdentity?: number;
+  /** Also accept the in-process controllers' credential (system:controller-manager), as `claw server` does. */
+  controllerIdentity?: boolean;
   /** The secrets module's keyring; one fixed test key by default. */
   keyring?: Keyring;
 }
@@ -68,12 +74,14 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
   const keyring = opts.keyring ?? new Keyring([new Uint8Array(32).fill(7)]);
   modules.push((ctx) => new SecretsModule(ctx, { keyring, keySource: "the envtest's keyring" }));
   modules.push((ctx) => (identity = new Identity(ctx, { config, ...(opts.passwordParams ? { passwordParams: opts.passwordParams } : {}) })));
+  const controllers = opts.controllerIdentity ? inProcessCredential({ randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)) }) : undefined;
   const assembled = assembleServer({
     store,
     registry: loadCrdRegistry(),
     clock,
     random: { bytes: (n) => crypto.getRandomValues(new Uint8Array(n)) },
     modules,
+    ...(controllers ? { authenticators: [controllers.authenticator] } : {}),
     ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
     ...(opts.maxWatchesPerIdentity ? { maxWatchesPerIdentity: opts.maxWatchesPerIdentity } : {}),
   });
@@ -98,6 +106,7 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
     server,
     identity,
     keyring,
+    ...(controllers ? { controllerCredential: controllers.credential } : {}),
     ...(audit ? { audit } : {}),
     store,
     dataDir,

@@ -25,7 +25,7 @@ let manager: Manager;
 let policies: Informer<SecretPolicy>;
 
 beforeAll(async () => {
-  env = await startEnvTest({ clock });
+  env = await startEnvTest({ clock, controllerIdentity: true });
   admin = new RestClient({ server: env.url, credential: { type: "apiKey", value: env.token } });
   controllerClient = controllerIdentityClient(env);
   manager = new Manager({ client: controllerClient, clock, logger: silentLogger(), controllers: [secretPoliciesController] });
