@@ -113,6 +113,21 @@ describe("a value on its way out", () => {
     expect(await json(revealed)).toMatchObject({ kind: "SecretValue", value: PLAIN, version: 1 });
   });
 
+  it("fails clearly when one byte of the stored ciphertext is flipped, never returning garbage", async () => {
+    await env.request(SECRETS, { method: "POST", json: secret("flipped", { valueFrom: { value: "flipped-value" }, allowedWorkloads: ["api-server"] }) });
+    const key = resourceKey("security.clawbernetes.com", "secrets", "flipped");
+    const kv = (await env.store.get(key))!;
+    const object = JSON.parse(kv.value) as { spec: { sealed: { ciphertext: string } } };
+    const bytes = Buffer.from(object.spec.sealed.ciphertext, "base64");
+    bytes[3] = bytes[3]! ^ 0x01;
+    object.spec.sealed.ciphertext = bytes.toString("base64");
+    await env.store.update(key, JSON.stringify(object), kv.modRevision);
+    const r = await release(node, "flipped", { name: "api-server" });
+    expect(r.status).toBe(500);
+    expect(((await json(r)) as { message: string }).message).toMatch(/cannot be opened \(AuthenticationFailed\)/);
+    expect((await audit("secrets.accessed")).some((e) => e.resource?.name === "flipped" && e.outcome === "failure")).toBe(true);
+  });
+
   it("fails clearly, and audits it, when the sealed value was altered or copied in the store", async () => {
     await env.request(SECRETS, { method: "POST", json: secret("victim", { valueFrom: { value: "victim-value" }, allowedWorkloads: ["api-server"] }) });
     const key = resourceKey("security.clawbernetes.com", "secrets", "victim");
