@@ -52,7 +52,7 @@ async function recordWorkloadEvent(ctx: RequestContext, log: AuditLog): Promise<
       ...(labels ? { labels } : {}),
       ...(event.exitCode !== undefined ? { exitCode: event.exitCode } : {}),
       ...(event.signal ? { signal: event.signal } : {}),
-      ...(event.secrets ? { secrets: event.secrets } : {}),
+      ...(event.secrets ? { secretNames: event.secrets } : {}),
     },
   });
   sendJson(ctx.res, 201, { seq: seq ?? null });

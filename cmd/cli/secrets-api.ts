@@ -1,5 +1,6 @@
 // The secrets API's imperative endpoints (api/types/secrets-api.ts) as typed calls; answers are checked, not trusted.
 
+import { auditPaths, type WorkloadEvent } from "../../api/types/audit-api.js";
 import type { RestClient } from "../../api/client/rest-client.js";
 import {
   secretsPaths,
@@ -23,6 +24,11 @@ export class SecretsApi {
   /** The value, released to `workload` (the caller needs workloads:execute, the workload a rule that allows it). */
   async release(name: string, workload: WorkloadIdentity): Promise<SecretValue> {
     return secretValue(await this.post(secretsPaths.release(name), { workload }), secretsPaths.release(name));
+  }
+
+  /** Records workload.started or workload.stopped (the caller needs workloads:execute); not cut short by Ctrl-C, which is what ends a run. */
+  async workloadEvent(event: WorkloadEvent): Promise<void> {
+    await this.client.requestJson<unknown>({ method: "POST", path: auditPaths.workloadEvents, body: event });
   }
 
   /** The value, for a person holding secrets:admin. */

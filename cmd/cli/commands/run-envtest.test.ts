@@ -13,6 +13,7 @@ import { startEnvTest, type EnvTest } from "../../../test/envtest.js";
 import { buildKubeconfig, serializeKubeconfig } from "../config/kubeconfig.js";
 import { ExitCode } from "../exit-codes.js";
 import { CliHarness, type HarnessOptions } from "../testing/cli-harness.js";
+import { AuditReader } from "../../../api/audit/audit-reader.js";
 
 const NODE = process.execPath;
 /** Prints, as one JSON line, the variable, the mounted file's content and mode, its folder's mode, and two variables from claw's environment. */
@@ -63,6 +64,14 @@ describe("claw run", () => {
     expect(seen).toMatchObject({ env: "s3cret-db", content: "s3cret-db", mode: "600", dirMode: "700", apiKey: null, other: "kept" });
     expect(seen.dir!.startsWith(join(runTmp, "claw-run-"))).toBe(true);
     expect(existsSync(seen.dir!)).toBe(false);
+  });
+
+  it("records workload.started and workload.stopped, with the exit status, in the audit log", async () => {
+    expect((await run(["--workload", "api-server", "--secret", "DB_PASSWORD=db", "--", NODE, "-e", "process.exit(5)"])).code).toBe(5);
+    const page = await new AuditReader(env.audit!.log.batches).query({ types: ["workload.*"], limit: 100 });
+    const mine = page.items.filter((e) => e.resource?.name === "api-server").slice(-2);
+    expect(mine.map((e) => [e.type, e.details.exitCode ?? null])).toEqual([["workload.started", null], ["workload.stopped", 5]]);
+    expect(mine[0]!.details.secretNames).toEqual(["db"]);
   });
 
   it.each([

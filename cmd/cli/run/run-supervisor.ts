@@ -9,6 +9,7 @@ import type { CliSession } from "../cli-session.js";
 import { renderError } from "../error-render.js";
 import type { SecretsApi } from "../secrets-api.js";
 import { exitStatus, startChild, type RunningChild } from "./child-command.js";
+import type { WorkloadEvent } from "../../../api/types/audit-api.js";
 import { SECRETS_DIR_ENV, engineArgs, type EnvBinding, type Launch, type MountBinding } from "./run-plan.js";
 import { RotationWatch } from "./rotation-watch.js";
 import { SecretFiles } from "./secret-files.js";
@@ -54,6 +55,8 @@ export async function superviseRun(plan: RunPlan, opts: SuperviseOptions): Promi
       child?.kill(signal);
     },
   });
+  let started = false;
+  let exitCode: number | undefined;
   const watch = plan.restartOnRotate ? new RotationWatch({ client: opts.client, clock: session.clock, versions: versionsOf(values), onProblem: (p) => reportWatchProblem(session, p) }) : undefined;
   try {
     files = plan.mounts.length > 0 ? await SecretFiles.create(session.deps.env.TMPDIR) : undefined;
@@ -61,11 +64,14 @@ export async function superviseRun(plan: RunPlan, opts: SuperviseOptions): Promi
     // Asked to end before the command started: it never does.
     if (ending) return exitStatus(null, ending);
     child = launch(plan, values, files, session);
+    started = true;
+    await recordWorkloadEvent(opts, { event: "started", workload: plan.workload, secrets: names });
     watch?.start();
     for (;;) {
       const woke = await Promise.race([child.done, ...(watch ? [watch.next().then(() => "rotated" as const)] : [])]);
       if (woke !== "rotated") {
         if (woke.startError) session.err(`claw run: ${woke.startError}${startHint(plan.launch)}`);
+        exitCode = woke.code;
         return woke.code;
       }
       if (ending) continue;
@@ -97,6 +103,16 @@ export async function superviseRun(plan: RunPlan, opts: SuperviseOptions): Promi
     watch?.stop();
     if (child && !child.exited) await stop(child, session);
     await files?.remove();
+    if (started) await recordWorkloadEvent(opts, { event: "stopped", workload: plan.workload, ...(exitCode !== undefined ? { exitCode } : {}) });
+  }
+}
+
+/** workload.started / workload.stopped in the audit log; a failure to record is reported, never fatal to the run. */
+async function recordWorkloadEvent(opts: SuperviseOptions, event: WorkloadEvent): Promise<void> {
+  try {
+    await opts.api.workloadEvent(event);
+  } catch (err) {
+    opts.session.err(`claw run: could not record workload.${event.event} in the audit log: ${renderError(err, opts.session.errorContext()).message}`);
   }
 }
 
