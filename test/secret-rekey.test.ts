@@ -61,3 +61,29 @@ describe("rekeying", () => {
     }
   });
 });
+
+describe("rekeying after a rotation under the new key", () => {
+  it("still re-seals the kept versions under the old key, and a server without the old key refuses to start until it has", async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), "claw-rekey-2-"));
+    const store2 = openSqliteStore({ path: join(dir2, "store.db") });
+    try {
+      const first = await startEnvTest({ sharedStore: store2, keyring: new Keyring([OLD]) });
+      const token = first.token;
+      await first.request(`${SECURITY_API}/secrets`, { method: "POST", json: { apiVersion: "security.clawbernetes.com/v1", kind: "Secret", metadata: { name: "gamma" }, spec: { valueFrom: { value: "gamma-1" } } } });
+      await first.stop();
+      const rotating = await startEnvTest({ sharedStore: store2, keyring: new Keyring([NEW, OLD]) });
+      await post(rotating.url, token, secretsPaths.rotate("gamma"), { value: "gamma-2" });
+      await rotating.stop();
+      // Version 2 is under NEW already; version 1 is not: a server with only NEW must not start yet.
+      await expect(startEnvTest({ sharedStore: store2, keyring: new Keyring([NEW]) })).rejects.toThrow(/cannot open the stored secrets/);
+      const again = await startEnvTest({ sharedStore: store2, keyring: new Keyring([NEW, OLD]) });
+      expect(await (await post(again.url, token, secretsPaths.rekey("gamma"))).json()).toMatchObject({ keyId: new Keyring([NEW]).primaryId, resealed: 1 });
+      await again.stop();
+      const retired = await startEnvTest({ sharedStore: store2, keyring: new Keyring([NEW]) });
+      await retired.stop();
+    } finally {
+      await store2.close();
+      rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+});

@@ -15,7 +15,7 @@ import type { Keyring } from "./keyring.js";
 import { releaseToWorkload, revealToPerson, type ReleaseDeps } from "./release-endpoints.js";
 import { secretAdmission } from "./secret-admission.js";
 import { rekeySecret, rotateSecret, secretAccessReview, secretHistory, type VersionDeps } from "./version-endpoints.js";
-import { DEFAULT_KEEP_VERSIONS } from "./version-history.js";
+import { DEFAULT_KEEP_VERSIONS, readAllVersions } from "./version-history.js";
 
 export interface SecretsModuleOptions {
   keyring: Keyring;
@@ -71,7 +71,14 @@ export class SecretsModule implements ServerModule {
     const stored = (await runtime.resources.list(this.secrets)).items as Secret[];
     // A key id the keyring lacks means the wrong master key: refuse to start. A value that fails to open
     // under a key it holds was altered in the store: that one secret's release fails (audited), the rest serve.
-    const samples = stored.flatMap((s) => (s.spec?.sealed && !this.opts.keyring.has(s.spec.sealed.keyId) ? [{ target: { name: s.metadata.name, version: s.spec.sealed.version }, sealed: s.spec.sealed }] : []));
+    const current = stored.flatMap((s) => (s.spec?.sealed ? [{ target: { name: s.metadata.name, version: s.spec.sealed.version }, sealed: s.spec.sealed }] : []));
+    // Kept versions count too: a rekey is finished only when none is left under a retired key.
+    const names = new Map(stored.map((s) => [s.metadata.uid ?? "", s.metadata.name]));
+    const kept = (await readAllVersions(this.ctx.store)).flatMap(({ uid, record }) => {
+      const name = names.get(uid);
+      return name ? [{ target: { name, version: record.version }, sealed: record.sealed }] : [];
+    });
+    const samples = [...current, ...kept].filter((s) => !this.opts.keyring.has(s.sealed.keyId));
     const check = checkKeyringOpens(samples.slice(0, 1), { keyring: this.opts.keyring, keySource: this.opts.keySource });
     if (!check.ok) throw new KeyringMismatchError(check.message);
     if (stored.some((s) => s.spec?.sealed)) this.ctx.logger.info({ secrets: stored.length, keys: this.opts.keyring.ids }, "the master key opens the stored secrets");

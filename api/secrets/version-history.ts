@@ -27,3 +27,10 @@ export async function readVersions(store: Store, uid: string): Promise<VersionRe
   const page = await store.list(prefixOf(uid));
   return page.items.map((kv) => JSON.parse(kv.value) as VersionRecord);
 }
+
+/** Every kept version of every secret, with the uid of the secret it belongs to (the start's key check). */
+export async function readAllVersions(store: Store): Promise<{ uid: string; record: VersionRecord }[]> {
+  const prefix = internalKey(VERSIONS_AREA, "versions/");
+  const page = await store.list(prefix);
+  return page.items.map((kv) => ({ uid: kv.key.slice(prefix.length).split("/")[0] ?? "", record: JSON.parse(kv.value) as VersionRecord }));
+}

@@ -23,8 +23,24 @@ export function parseJsonBody(text: string, invalid: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw badRequest(`${invalid}: ${(err as Error).message}`);
+    throw badRequest(`${invalid}: ${jsonProblem(text, (err as Error).message)}`);
   }
+}
+
+/**
+ * What is wrong, without quoting the body: V8's messages quote a stretch of the input (`Unexpected token
+ * 'Q', "…":{"value":Q4Xp…" is not valid JSON`), and a body may carry a secret. Only the position is kept.
+ */
+function jsonProblem(text: string, message: string): string {
+  const at = /at position (\d+)/.exec(message);
+  if (at) {
+    const before = text.slice(0, Number(at[1]));
+    const line = before.split("\n").length;
+    const column = before.length - before.lastIndexOf("\n");
+    return `${message.replace(/ in JSON at position \d+.*$/s, "")} at line ${line}, column ${column}`;
+  }
+  if (/end of JSON input/.test(message)) return "it ends too early";
+  return "an unexpected character (is a string missing its quotes?)";
 }
 
 /** Parses YAML text (JSON being YAML too); `invalid` begins the 400's message when it is not YAML. */

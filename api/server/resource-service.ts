@@ -147,7 +147,8 @@ export class ResourceService {
       const admitted = await this.admit(info, "UPDATE", options.subresource, next, live, options, fields);
       // A field pruned as unknown is no change: re-apply of the same manifest stays a no-op.
       next = options.subresource ? admitted.object : settleGeneration(live, admitted.object);
-      if (isNoop(live, next)) return { object: live, warnings: admitted.warnings, changed: false };
+      // A write whose plugins add store writes (a rekey re-sealing kept versions) is not a no-op, even when the object reads the same.
+      if (isNoop(live, next) && admitted.effects.length === 0) return { object: live, warnings: admitted.warnings, changed: false };
       if (options.dryRun) return { object: next, warnings: admitted.warnings, changed: true };
       try {
         const object = await this.write(info, next, live, { requester: requesterOf(options), ...(options.subresource ? { subresource: options.subresource } : {}) }, admitted.effects);
