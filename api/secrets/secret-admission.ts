@@ -1,5 +1,5 @@
 // Write-only secret values: on every write of a Secret (create, update, patch, apply, dry-run alike) the
-// value a client sends in spec.valueFrom is sealed into spec.sealed and removed before the object goes
+// value a client sends in spec.valueFrom.value is sealed into spec.sealed and removed before the object goes
 // further, so no stored object, response, watch event, managedFields entry or audit entry carries it.
 // Sending the same value (or a generator, once a value exists) again keeps the version; a different
 // value makes version + 1, recorded in the version history in the same transaction. spec.sealed is the
@@ -77,7 +77,9 @@ async function admitSecret(deps: SecretAdmissionDeps, request: AdmissionRequest)
   } else if (sealed && request.hints?.[REKEY_HINT]) {
     sealed = await rekey(deps, request, uid, name, sealed);
   }
-  const spec: SecretSpec = { ...rest, ...(sealed ? { sealed } : {}) };
+  // The generator is kept (it is no secret, and a re-apply of the same manifest then changes nothing); a value never is.
+  const generate = valueFrom?.value === undefined ? valueFrom?.generate : undefined;
+  const spec: SecretSpec = { ...rest, ...(generate ? { valueFrom: { generate } } : {}), ...(sealed ? { sealed } : {}) };
   return { ...secret, metadata: stripLastApplied(secret.metadata), spec };
 }
 
