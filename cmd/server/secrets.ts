@@ -14,10 +14,20 @@ export interface SecretsModuleSetup {
   note?: string;
 }
 
+/** The master key's variable when gateway.toml names none: servers on one etcd set it to one shared key. */
+export const DEFAULT_MASTER_KEY_ENV = "CLAW_MASTER_KEY";
+
 export function secretsModuleSetup(opts: { config: ServerConfig; env: NodeJS.ProcessEnv; random: (n: number) => Uint8Array }): SecretsModuleSetup {
   const { config } = opts;
-  const secrets = parseSecretsConfig(config.sections.secrets, { dataDir: config.dataDir, ...(config.configFile ? { source: config.configFile } : {}) });
-  const loaded = loadKeyring(secrets, { readEnv: (name) => opts.env[name], random: opts.random, createDefaultKeyFile: config.etcdEndpoints.length === 0 });
+  const parsed = parseSecretsConfig(config.sections.secrets, { dataDir: config.dataDir, ...(config.configFile ? { source: config.configFile } : {}) });
+  const fromDefaultEnv = parsed.masterKeyEnv === undefined && parsed.keyFileIsDefault && (opts.env[DEFAULT_MASTER_KEY_ENV] ?? "") !== "";
+  const secrets = fromDefaultEnv ? { ...parsed, masterKeyEnv: DEFAULT_MASTER_KEY_ENV } : parsed;
+  const etcd = config.etcdEndpoints.length > 0;
+  if (etcd && secrets.masterKeyEnv === undefined && secrets.keyFileIsDefault)
+    throw new Error(
+      `servers on etcd must share one master key: set ${DEFAULT_MASTER_KEY_ENV} to 32 random bytes (openssl rand -base64 32) on every server, or name a variable or key file in [secrets] master_key_env / key_file`,
+    );
+  const loaded = loadKeyring(secrets, { readEnv: (name) => opts.env[name], random: opts.random, createDefaultKeyFile: !etcd });
   return {
     factory: (ctx) => new SecretsModule(ctx, { keyring: loaded.keyring, keySource: loaded.source }),
     ...(loaded.note ? { note: loaded.note } : {}),

@@ -18,10 +18,15 @@ export interface ClawServerProcess {
   kill(): Promise<void>;
 }
 
+/** A fixed master key for test servers sharing an etcd (never a real one). */
+export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString("base64");
+
 export async function startClawServer(opts: { dataDir: string; extraArgs?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<ClawServerProcess> {
   if (!existsSync(CLAW_BIN)) throw new Error(`${CLAW_BIN} is missing: run 'npm run build' first (npm test does)`);
+  // Servers on one etcd must share a master key: tests give them one fixed test key unless they set their own.
+  const onEtcd = (opts.extraArgs ?? []).includes("--etcd-endpoints");
   const child = spawn(process.execPath, [CLAW_BIN, "server", "--data-dir", opts.dataDir, "--listen", "127.0.0.1:0", "--log-level", "warn", ...(opts.extraArgs ?? [])], {
-    env: { ...process.env, ...opts.env },
+    env: { ...process.env, ...(onEtcd ? { CLAW_MASTER_KEY: TEST_MASTER_KEY } : {}), ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
