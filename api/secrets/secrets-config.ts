@@ -6,6 +6,7 @@
 //                      before a rotation, e.g. ["CLAW_MASTER_KEY_OLD"].
 //   key_file           a file of keys, one a line, the first sealing (default DATA_DIR/secrets/master.key,
 //                      which the embedded store creates on its first start). Not with master_key_env.
+//   keep_versions      how many versions of each secret are kept (1–100, default 10); older ciphertexts are dropped.
 
 import { isAbsolute, join, resolve } from "node:path";
 
@@ -16,6 +17,7 @@ export interface SecretsConfig {
   keyFile: string;
   /** Whether key_file was left to its default, the only file the server may create. */
   keyFileIsDefault: boolean;
+  keepVersions: number;
 }
 
 export class SecretsConfigError extends Error {
@@ -29,7 +31,8 @@ export interface ParseSecretsOptions {
   source?: string;
 }
 
-const KEYS = ["master_key_env", "previous_keys_env", "key_file"];
+const KEYS = ["master_key_env", "previous_keys_env", "key_file", "keep_versions"];
+const DEFAULT_KEEP = 10;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const defaultKeyFile = (dataDir: string): string => join(dataDir, "secrets", "master.key");
@@ -54,7 +57,11 @@ export function parseSecretsConfig(raw: unknown, opts: ParseSecretsOptions): Sec
     throw new SecretsConfigError(`${where} previous_keys_env needs master_key_env, the variable holding the key that seals new values (with key_file, list older keys on the lines after the first)`);
   if (masterKeyEnv !== undefined && previousKeysEnv.includes(masterKeyEnv))
     throw new SecretsConfigError(`${where} previous_keys_env lists ${masterKeyEnv}, which is already master_key_env`);
+  const keep = t.keep_versions ?? DEFAULT_KEEP;
+  if (typeof keep !== "number" || !Number.isInteger(keep) || keep < 1 || keep > 100)
+    throw new SecretsConfigError(`${where} keep_versions must be a whole number from 1 to 100 (default ${DEFAULT_KEEP}), not ${JSON.stringify(keep)}`);
   return {
+    keepVersions: keep,
     ...(masterKeyEnv !== undefined ? { masterKeyEnv } : {}),
     previousKeysEnv,
     keyFile: keyFile === undefined ? defaultKeyFile(opts.dataDir) : isAbsolute(keyFile) ? keyFile : resolve(opts.dataDir, keyFile),

@@ -29,7 +29,7 @@ export function secretsModuleSetup(opts: { config: ServerConfig; env: NodeJS.Pro
     );
   const loaded = loadKeyring(secrets, { readEnv: (name) => opts.env[name], random: opts.random, createDefaultKeyFile: !etcd });
   return {
-    factory: (ctx) => new SecretsModule(ctx, { keyring: loaded.keyring, keySource: loaded.source }),
+    factory: (ctx) => new SecretsModule(ctx, { keyring: loaded.keyring, keySource: loaded.source, keepVersions: secrets.keepVersions }),
     ...(loaded.note ? { note: loaded.note } : {}),
   };
 }
