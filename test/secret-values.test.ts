@@ -219,3 +219,19 @@ describe("workload events", () => {
     expect((await send(node, { event: "exploded", workload: { name: "Bad Name" } })).status).toBe(422);
   });
 });
+
+describe("a release refused before the decision", () => {
+  it("is a secrets.accessed entry too when the caller lacks workloads:execute", async () => {
+    const viewer = (await keyFor(env, { user: "no-execute", roles: ["viewer"] })).secret;
+    expect((await release(viewer, "db", { name: "api-server" })).status).toBe(403);
+    const entries = (await audit("secrets.accessed")).filter((e) => e.actor === "no-execute");
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ outcome: "denied", resource: { kind: "Secret", name: "db" }, details: { status: 403 } });
+  });
+
+  it("is recorded once when the decision refuses it", async () => {
+    const node = (await keyFor(env, { user: "once-node", roles: ["node"] })).secret;
+    expect((await release(node, "db", { name: "stranger" })).status).toBe(403);
+    expect((await audit("secrets.accessed")).filter((e) => e.actor === "once-node")).toHaveLength(1);
+  });
+});

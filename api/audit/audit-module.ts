@@ -96,8 +96,11 @@ export class AuditModule implements ServerModule {
 
   /** 401 and 403 become security events, one per source and window plus a count of the repeats. */
   private async refused(ctx: RequestContext, error: ApiError): Promise<void> {
-    if (error.code !== 401 && error.code !== 403) return;
-    const as = ctx.auditAs;
+    if ((error.code !== 401 && error.code !== 403) || ctx.refusalRecorded) return;
+    const declared = ctx.info.route?.refusal;
+    const as =
+      ctx.auditAs ??
+      (declared && error.code === 403 ? { type: declared.type, actor: actorOf(ctx), resource: { group: ctx.info.group ?? "", kind: declared.kind, ...(ctx.info.name !== undefined ? { name: ctx.info.name } : {}) }, details: {} } : undefined);
     let event: AuditEvent;
     if (as) event = { ...as, outcome: error.code === 401 ? "failure" : "denied", ...(sourceIpOf(ctx) ? { sourceIp: sourceIpOf(ctx)! } : {}), details: { ...as.details, status: error.code, reason: error.message } };
     else if (error.code === 401) event = unauthenticatedEvent(ctx, { ...(credentialOf(ctx.req) ? { credential: credentialOf(ctx.req)! } : {}), reason: error.message });

@@ -46,6 +46,7 @@ export async function releaseToWorkload(ctx: RequestContext, deps: ReleaseDeps):
   const decision = decideAccess({ secretName: name, secret, policies, workload });
   if (!decision.allowed) {
     await deps.audit.record({ ...base, outcome: "denied", details: { ...base.details, reason: decision.message } });
+    ctx.refusalRecorded = true;
     if (decision.reason === "InvalidWorkload") throw invalid({ group: GROUP, kind: "SecretRelease", name }, decision.causes);
     throw new ApiError(403, "Forbidden", `workload "${workload.name}" may not read secret "${name}": ${decision.message}`, { group: GROUP, kind: "secrets", name });
   }

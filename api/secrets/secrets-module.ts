@@ -61,8 +61,8 @@ export class SecretsModule implements ServerModule {
       { id: "secrets.history", method: "GET", path: `${base}/history`, verb: "get", target: { ...target, subresource: "history" }, access: { kind: "permission", resource: "secrets", action: "read" }, cost: "read", handler: (rc) => secretHistory(rc, versions) },
       { id: "secrets.rekey", method: "POST", path: `${base}/rekey`, verb: "create", target: { ...target, subresource: "rekey" }, access: { kind: "permission", resource: "secrets", action: "admin" }, cost: "write", handler: (rc) => rekeySecret(rc, versions) },
       { id: "secrets.accessreview", method: "POST", path: `${base}/accessreview`, verb: "create", target: { ...target, subresource: "accessreview" }, access: { kind: "permission", resource: "secrets", action: "read" }, cost: "read", handler: (rc) => secretAccessReview(rc, versions) },
-      { id: "secrets.release", method: "POST", path: `${base}/release`, verb: "create", target: { ...target, subresource: "release" }, access: { kind: "permission", resource: "workloads", action: "execute" }, cost: "read", handler: (rc) => releaseToWorkload(rc, deps) },
-      { id: "secrets.reveal", method: "POST", path: `${base}/reveal`, verb: "create", target: { ...target, subresource: "reveal" }, access: { kind: "permission", resource: "secrets", action: "admin" }, cost: "read", handler: (rc) => revealToPerson(rc, deps) },
+      { id: "secrets.release", method: "POST", path: `${base}/release`, verb: "create", target: { ...target, subresource: "release" }, access: { kind: "permission", resource: "workloads", action: "execute" }, cost: "read", refusal: { type: "secrets.accessed", kind: "Secret" }, handler: (rc) => releaseToWorkload(rc, deps) },
+      { id: "secrets.reveal", method: "POST", path: `${base}/reveal`, verb: "create", target: { ...target, subresource: "reveal" }, access: { kind: "permission", resource: "secrets", action: "admin" }, cost: "read", refusal: { type: "secrets.accessed", kind: "Secret" }, handler: (rc) => revealToPerson(rc, deps) },
     ];
   }
 

@@ -58,6 +58,8 @@ export interface Route {
   access: RouteAccess;
   cost: CostClass;
   handler: (ctx: RequestContext) => Promise<void> | void;
+  /** How a refusal of this route (401, 403) is recorded when it is more than a generic security.violation: a refused secret release is a `secrets.accessed`. */
+  refusal?: { type: AuditEvent["type"]; kind: string };
 }
 
 
@@ -89,6 +91,8 @@ export interface RequestContext {
   warnings: string[];
   /** How the audit log records this request if it is refused (a failed login is `auth.login`, not a generic violation); never secrets. */
   auditAs?: Pick<AuditEvent, "type" | "actor" | "resource" | "details">;
+  /** Set by a handler that recorded its own refusal (with more detail than the observer has): the observer records nothing more. */
+  refusalRecorded?: boolean;
 }
 
 export const warningHeader = (warnings: readonly string[]): Record<string, string> =>
