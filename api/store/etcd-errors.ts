@@ -6,6 +6,7 @@ import {
   EtcdWatchStreamEnded,
   GRPCCancelledError,
   GRPCDeadlineExceededError,
+  GRPCInternalError,
   GRPCUnavailableError,
   type Etcd3,
   type IWatchResponse,
@@ -18,6 +19,7 @@ const FUTURE_MESSAGE = "required revision is a future revision";
 
 export const isCompactedFailure = (err: unknown): boolean => err instanceof Error && err.message.includes(COMPACTED_MESSAGE);
 
+
 /** True for failures that mean "etcd could not be reached or did not answer in time". */
 export function isUnavailableFailure(raw: unknown): boolean {
   // Stream errors arrive as raw gRPC errors; unary ones are already cast to etcd3's classes.
@@ -26,6 +28,8 @@ export function isUnavailableFailure(raw: unknown): boolean {
     err instanceof GRPCUnavailableError ||
     err instanceof GRPCDeadlineExceededError ||
     err instanceof GRPCCancelledError ||
+    // What gRPC reports when etcd drops a stream mid-flight (stopping, crashing): the connection failed, not the request.
+    err instanceof GRPCInternalError ||
     err instanceof ClientClosedError ||
     err instanceof EtcdWatchStreamEnded ||
     (typeof err === "object" && err !== null && (err as { isBrokenCircuitError?: unknown }).isBrokenCircuitError === true)
