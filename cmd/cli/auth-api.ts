@@ -11,8 +11,7 @@ import {
   type WhoAmI,
 } from "../../api/types/auth-api.js";
 import type { RestClient } from "../../api/client/rest-client.js";
-
-type Obj = Record<string, unknown>;
+import { malformed, shape, str, type AnswerObject } from "./answer-shape.js";
 
 export class AuthApi {
   constructor(
@@ -45,7 +44,7 @@ export class AuthApi {
   async review(spec: AccessReview["spec"]): Promise<{ allowed: boolean; reason: string }> {
     const review: AccessReview = { apiVersion: "auth.clawbernetes.com/v1", kind: "AccessReview", spec };
     const body = shape(await this.post(authPaths.accessReview, review), authPaths.accessReview);
-    const status = body.status as Obj | undefined;
+    const status = body.status as AnswerObject | undefined;
     if (typeof status?.allowed !== "boolean") throw malformed(authPaths.accessReview, "status.allowed");
     return { allowed: status.allowed, reason: typeof status.reason === "string" ? status.reason : "" };
   }
@@ -68,16 +67,6 @@ export class AuthApi {
   }
 }
 
-const malformed = (path: string, field: string) => new Error(`the server's answer to ${path} has no valid ${field}; is it a claw server of the same version?`);
-const shape = (body: unknown, path: string): Obj => {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw malformed(path, "body");
-  return body as Obj;
-};
-const str = (body: Obj, field: string, path: string): string => {
-  const v = body[field];
-  if (typeof v !== "string" || v === "") throw malformed(path, field);
-  return v;
-};
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 function sessionToken(raw: unknown, path: string): SessionToken {

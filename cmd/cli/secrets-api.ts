@@ -12,8 +12,7 @@ import {
   type SecretVersionInfo,
   type WorkloadIdentity,
 } from "../../api/types/secrets-api.js";
-
-type Obj = Record<string, unknown>;
+import { malformed, shape, str, num, type AnswerObject } from "./answer-shape.js";
 
 export class SecretsApi {
   constructor(
@@ -79,26 +78,10 @@ export class SecretsApi {
   }
 }
 
-const malformed = (path: string, field: string) => new Error(`the server's answer to ${path} has no valid ${field}; is it a claw server of the same version?`);
-const shape = (body: unknown, path: string): Obj => {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw malformed(path, "body");
-  return body as Obj;
-};
-const str = (body: Obj, field: string, path: string): string => {
-  const v = body[field];
-  if (typeof v !== "string" || v === "") throw malformed(path, field);
-  return v;
-};
-const num = (body: Obj, field: string, path: string): number => {
-  const v = body[field];
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw malformed(path, field);
-  return v;
-};
-
 const SOURCES = new Set<SecretVersionInfo["source"]>(["Value", "Generated", "Rotated"]);
 const isSource = (v: unknown): v is SecretVersionInfo["source"] => typeof v === "string" && SOURCES.has(v as SecretVersionInfo["source"]);
 
-function versionInfo(body: Obj, path: string): SecretVersionInfo {
+function versionInfo(body: AnswerObject, path: string): SecretVersionInfo {
   if (!isSource(body.source)) throw malformed(path, "source");
   return { version: num(body, "version", path), createdAt: typeof body.createdAt === "string" ? body.createdAt : "", source: body.source, actor: str(body, "actor", path), keyId: str(body, "keyId", path) };
 }
