@@ -235,3 +235,18 @@ describe("a release refused before the decision", () => {
     expect((await audit("secrets.accessed")).filter((e) => e.actor === "once-node")).toHaveLength(1);
   });
 });
+
+describe("who may widen a SecretPolicy", () => {
+  const policy = (name: string, spec: Record<string, unknown>) => ({ apiVersion: "security.clawbernetes.com/v1", kind: "SecretPolicy", metadata: { name }, spec });
+  it("needs secrets:update to allow more, but only the policy's permission to deny", async () => {
+    const role = await createRole(env, "policy-writer", ["secretpolicies:create,update,read,list", "workloads:execute"]);
+    const writer = (await keyFor(env, { user: "policy-writer", roles: [role.metadata.name] })).secret;
+    const widened = await as(env, writer).request(`${SECURITY_API}/secretpolicies`, { method: "POST", json: policy("sneak-in", { secret: "db", allowWorkloads: ["my-workload"] }) });
+    expect(widened.status).toBe(403);
+    expect(((await json(widened)) as { message: string }).message).toMatch(/needs secrets:update/);
+    // And so the release it would have allowed stays refused.
+    expect((await release(writer, "db", { name: "my-workload" })).status).toBe(403);
+    const denying = await as(env, writer).request(`${SECURITY_API}/secretpolicies`, { method: "POST", json: policy("deny-only", { secret: "db", denyWorkloads: ["my-workload"] }) });
+    expect(denying.status).toBe(201);
+  });
+});

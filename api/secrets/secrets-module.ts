@@ -13,6 +13,7 @@ import type { Secret } from "../types/secret.js";
 import { checkKeyringOpens } from "./keyring-check.js";
 import type { Keyring } from "./keyring.js";
 import { releaseToWorkload, revealToPerson, type ReleaseDeps } from "./release-endpoints.js";
+import { policyAdmission } from "./policy-admission.js";
 import { secretAdmission } from "./secret-admission.js";
 import { rekeySecret, rotateSecret, secretAccessReview, secretHistory, type VersionDeps } from "./version-endpoints.js";
 import { DEFAULT_KEEP_VERSIONS, readAllVersions } from "./version-history.js";
@@ -44,7 +45,11 @@ export class SecretsModule implements ServerModule {
   ) {
     this.secrets = infoOf(ctx, "secrets");
     this.provides = { sealer: keyringSealer(opts.keyring, (n) => ctx.random.bytes(n)) };
-    this.admission = [secretAdmission({ keyring: opts.keyring, random: (n) => ctx.random.bytes(n), clock: ctx.clock, store: ctx.store, keepVersions: opts.keepVersions ?? DEFAULT_KEEP_VERSIONS })];
+    this.admission = [
+      secretAdmission({ keyring: opts.keyring, random: (n) => ctx.random.bytes(n), clock: ctx.clock, store: ctx.store, keepVersions: opts.keepVersions ?? DEFAULT_KEEP_VERSIONS }),
+      // The identity module provides the decider after this module is built: read it when a write comes.
+      policyAdmission(() => ctx.permissions),
+    ];
     const deps: ReleaseDeps = {
       resources: () => this.service(),
       secrets: this.secrets,
