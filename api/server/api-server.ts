@@ -134,7 +134,8 @@ export class ApiServer {
             cert: tls.certPem,
             key: tls.keyPem,
             minVersion: tls.minVersion ?? "TLSv1.3",
-            ...(tls.cipherSuites ? { ciphersuites: tls.cipherSuites } : {}),
+            // Node takes TLS 1.3 suites (TLS_…) in `ciphers`; it has no `ciphersuites` option and would ignore one.
+            ...(tls.cipherSuites ? { ciphers: tls.cipherSuites } : {}),
             ...(tls.clientCaPem ? { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: tls.requireClientCert ?? false } : {}),
           },
           handler,

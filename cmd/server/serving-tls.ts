@@ -17,6 +17,9 @@ export interface ResolvedTls {
   note?: string;
 }
 
+/** The TLS 1.3 suites OpenSSL offers, by their IANA names. */
+export const TLS13_SUITES = ["TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256", "TLS_AES_128_CCM_SHA256", "TLS_AES_128_CCM_8_SHA256"];
+
 const TLS_KEYS = new Set(["enabled", "cert", "key", "ca", "require_client_cert", "min_version", "cipher_suites"]);
 
 export async function resolveServingTls(config: ServerConfig, now: number): Promise<ResolvedTls> {
@@ -28,8 +31,8 @@ export async function resolveServingTls(config: ServerConfig, now: number): Prom
   const minVersion = raw.min_version === undefined || raw.min_version === "1.3" ? "TLSv1.3" : raw.min_version === "1.2" ? "TLSv1.2" : undefined;
   if (!minVersion) throw new ConfigError(`${where} min_version must be "1.2" or "1.3", not ${JSON.stringify(raw.min_version)}`);
   const suites = raw.cipher_suites;
-  if (suites !== undefined && (!Array.isArray(suites) || suites.some((s) => typeof s !== "string" || !/^TLS_[A-Z0-9_]+$/.test(s))))
-    throw new ConfigError(`${where} cipher_suites must be a list of TLS 1.3 suite names such as "TLS_AES_256_GCM_SHA384"`);
+  if (suites !== undefined && (!Array.isArray(suites) || suites.length === 0 || suites.some((s) => typeof s !== "string" || !TLS13_SUITES.includes(s))))
+    throw new ConfigError(`${where} cipher_suites must be a non-empty list of TLS 1.3 suite names, from ${TLS13_SUITES.join(", ")}; got ${JSON.stringify(suites)}`);
   const common = {
     minVersion,
     ...(suites ? { cipherSuites: (suites as string[]).join(":") } : {}),
