@@ -70,3 +70,17 @@ export class FakeClock implements Clock {
 }
 
 export const toRfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+
+/** Waits `ms` on the clock, or less when `signal` aborts first; never rejects. */
+export function pauseUnlessAborted(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      timer.cancel();
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = clock.setTimer(ms, done);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

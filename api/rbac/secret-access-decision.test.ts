@@ -1,29 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { Secret } from "../types/secret.js";
-import type { SecretPolicy, SecretPolicySpec } from "../types/secret-policy.js";
+import type { SecretPolicy } from "../types/secret-policy.js";
+import { allowed, deletingPolicy, deletingSecret, policy, secret, type SecretModifier } from "./testing/secret-fixtures.js";
 import { decideAccess, type AccessDecision, type AccessReason } from "./secret-access-decision.js";
 import type { Workload } from "./workload.js";
 
-const DELETED_AT = "2026-03-01T12:00:00Z";
-
-type SecretModifier = (s: Secret) => void;
-function secret(name: string, ...mods: SecretModifier[]): Secret {
-  const s: Secret = { apiVersion: "security.clawbernetes.com/v1", kind: "Secret", metadata: { name }, spec: { valueFrom: { generate: {} } } };
-  for (const mod of mods) mod(s);
-  return s;
-}
-const allowed = (...names: string[]): SecretModifier => (s) => void (s.spec = { ...s.spec, allowedWorkloads: names });
-const deletingSecret: SecretModifier = (s) => void (s.metadata.deletionTimestamp = DELETED_AT);
 const noSpec: SecretModifier = (s) => void delete s.spec;
 
-function policy(name: string, spec: Partial<SecretPolicySpec> & { secret?: string } = {}, deleting = { deleting: false }): SecretPolicy {
-  return {
-    apiVersion: "security.clawbernetes.com/v1",
-    kind: "SecretPolicy",
-    metadata: { name, ...(deleting.deleting ? { deletionTimestamp: DELETED_AT } : {}) },
-    spec: { secret: "db", ...spec },
-  };
-}
+/** A policy of secret "db"; `deleting` marks it for deletion. */
+const policyOf = (name: string, spec: Parameters<typeof policy>[1] = {}, deleting = { deleting: false }): SecretPolicy => policy(name, spec, ...(deleting.deleting ? [deletingPolicy] : []));
 const workload = (name: string, labels?: Record<string, string>): Workload => (labels ? { name, labels } : { name });
 
 const DB = secret("db", allowed("api-server", "worker"));
@@ -46,40 +31,40 @@ const cases: [string, Case][] = [
   ["allows a workload the secret names", { workload: workload("api-server"), reason: "AllowedBySecret", message: 'allowed by Secret "db" spec.allowedWorkloads: "api-server"' }],
   ["allows any workload when the secret allows *", { secret: secret("db", allowed("*")), workload: workload("anything"), reason: "AllowedBySecret", message: 'allowed by Secret "db" spec.allowedWorkloads: "*"' }],
   ["names the workload's own entry rather than * when the secret has both", { secret: secret("db", allowed("*", "worker")), workload: workload("worker"), reason: "AllowedBySecret", message: 'allowed by Secret "db" spec.allowedWorkloads: "worker"' }],
-  ["allows a workload a policy names", { policies: [policy("p", { allowWorkloads: ["migration-job"] })], workload: workload("migration-job"), reason: "AllowedByPolicy", message: 'allowed by SecretPolicy "p" spec.allowWorkloads: "migration-job"' }],
-  ["allows any workload when a policy allows *", { secret: secret("db", allowed()), policies: [policy("p", { allowWorkloads: ["*"] })], workload: workload("x"), reason: "AllowedByPolicy", message: 'allowed by SecretPolicy "p" spec.allowWorkloads: "*"' }],
-  ["names the secret's rule when both the secret and a policy allow", { policies: [policy("p", { allowWorkloads: ["api-server"] })], workload: workload("api-server"), reason: "AllowedBySecret", message: 'allowed by Secret "db" spec.allowedWorkloads: "api-server"' }],
+  ["allows a workload a policy names", { policies: [policyOf("p", { allowWorkloads: ["migration-job"] })], workload: workload("migration-job"), reason: "AllowedByPolicy", message: 'allowed by SecretPolicy "p" spec.allowWorkloads: "migration-job"' }],
+  ["allows any workload when a policy allows *", { secret: secret("db", allowed()), policies: [policyOf("p", { allowWorkloads: ["*"] })], workload: workload("x"), reason: "AllowedByPolicy", message: 'allowed by SecretPolicy "p" spec.allowWorkloads: "*"' }],
+  ["names the secret's rule when both the secret and a policy allow", { policies: [policyOf("p", { allowWorkloads: ["api-server"] })], workload: workload("api-server"), reason: "AllowedBySecret", message: 'allowed by Secret "db" spec.allowedWorkloads: "api-server"' }],
   // allow by labels
-  ["allows a workload with every label of allowLabels", { policies: [policy("p", { allowLabels: PROD_BACKEND })], workload: workload("x", PROD_BACKEND), reason: "AllowedByLabels", message: 'allowed by SecretPolicy "p" spec.allowLabels env=production,team=backend' }],
-  ["allows a workload with more labels than allowLabels asks", { policies: [policy("p", { allowLabels: PROD_BACKEND })], workload: workload("x", { ...PROD_BACKEND, tier: "web" }), reason: "AllowedByLabels", message: 'allowed by SecretPolicy "p" spec.allowLabels env=production,team=backend' }],
-  ["writes the labels sorted by key whatever order the policy lists them", { policies: [policy("p", { allowLabels: { team: "backend", env: "production" } })], workload: workload("x", PROD_BACKEND), reason: "AllowedByLabels", message: 'allowed by SecretPolicy "p" spec.allowLabels env=production,team=backend' }],
-  ["allows by labels when another policy's labels do not match", { policies: [policy("a", { allowLabels: { team: "ml" } }), policy("b", { allowLabels: { env: "production" } })], workload: workload("x", PROD_BACKEND), reason: "AllowedByLabels", message: 'allowed by SecretPolicy "b" spec.allowLabels env=production' }],
-  ["matches an empty label value only by an empty label value", { policies: [policy("p", { allowLabels: { canary: "" } })], workload: workload("x", { canary: "" }), reason: "AllowedByLabels", message: 'allowed by SecretPolicy "p" spec.allowLabels canary=' }],
-  ["refuses a workload missing one of the labels", { policies: [policy("p", { allowLabels: PROD_BACKEND })], workload: workload("x", { env: "production" }), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" allows labels env=production,team=backend' }],
-  ["refuses a workload with no labels", { policies: [policy("p", { allowLabels: PROD_BACKEND })], workload: workload("x"), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" allows labels env=production,team=backend' }],
-  ["compares label values exactly: case matters", { policies: [policy("p", { allowLabels: { env: "production" } })], workload: workload("x", { env: "Production" }), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" allows labels env=production' }],
-  ["compares label values exactly: no prefix match", { policies: [policy("p", { allowLabels: { env: "prod" } })], workload: workload("x", { env: "production" }), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" allows labels env=prod' }],
-  ["refuses a workload whose label is empty where the policy wants a value", { policies: [policy("p", { allowLabels: { env: "production" } })], workload: workload("x", { env: "" }), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" allows labels env=production' }],
-  ["never lets an empty allowLabels match everything", { policies: [policy("p", { allowLabels: {} })], workload: workload("x", PROD_BACKEND), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" allows no workload' }],
-  ["does not match a label the workload only inherits", { policies: [policy("p", { allowLabels: { env: "production" } })], workload: workload("x", Object.create({ env: "production" }) as Record<string, string>), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" allows labels env=production' }],
+  ["allows a workload with every label of allowLabels", { policies: [policyOf("p", { allowLabels: PROD_BACKEND })], workload: workload("x", PROD_BACKEND), reason: "AllowedByLabels", message: 'allowed by SecretPolicy "p" spec.allowLabels env=production,team=backend' }],
+  ["allows a workload with more labels than allowLabels asks", { policies: [policyOf("p", { allowLabels: PROD_BACKEND })], workload: workload("x", { ...PROD_BACKEND, tier: "web" }), reason: "AllowedByLabels", message: 'allowed by SecretPolicy "p" spec.allowLabels env=production,team=backend' }],
+  ["writes the labels sorted by key whatever order the policy lists them", { policies: [policyOf("p", { allowLabels: { team: "backend", env: "production" } })], workload: workload("x", PROD_BACKEND), reason: "AllowedByLabels", message: 'allowed by SecretPolicy "p" spec.allowLabels env=production,team=backend' }],
+  ["allows by labels when another policy's labels do not match", { policies: [policyOf("a", { allowLabels: { team: "ml" } }), policyOf("b", { allowLabels: { env: "production" } })], workload: workload("x", PROD_BACKEND), reason: "AllowedByLabels", message: 'allowed by SecretPolicy "b" spec.allowLabels env=production' }],
+  ["matches an empty label value only by an empty label value", { policies: [policyOf("p", { allowLabels: { canary: "" } })], workload: workload("x", { canary: "" }), reason: "AllowedByLabels", message: 'allowed by SecretPolicy "p" spec.allowLabels canary=' }],
+  ["refuses a workload missing one of the labels", { policies: [policyOf("p", { allowLabels: PROD_BACKEND })], workload: workload("x", { env: "production" }), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" allows labels env=production,team=backend' }],
+  ["refuses a workload with no labels", { policies: [policyOf("p", { allowLabels: PROD_BACKEND })], workload: workload("x"), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" allows labels env=production,team=backend' }],
+  ["compares label values exactly: case matters", { policies: [policyOf("p", { allowLabels: { env: "production" } })], workload: workload("x", { env: "Production" }), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" allows labels env=production' }],
+  ["compares label values exactly: no prefix match", { policies: [policyOf("p", { allowLabels: { env: "prod" } })], workload: workload("x", { env: "production" }), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" allows labels env=prod' }],
+  ["refuses a workload whose label is empty where the policy wants a value", { policies: [policyOf("p", { allowLabels: { env: "production" } })], workload: workload("x", { env: "" }), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" allows labels env=production' }],
+  ["never lets an empty allowLabels match everything", { policies: [policyOf("p", { allowLabels: {} })], workload: workload("x", PROD_BACKEND), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" allows no workload' }],
+  ["does not match a label the workload only inherits", { policies: [policyOf("p", { allowLabels: { env: "production" } })], workload: workload("x", Object.create({ env: "production" }) as Record<string, string>), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" allows labels env=production' }],
   // deny wins
-  ["denies a workload a policy names", { policies: [policy("database-password", { denyWorkloads: ["debug-container"] })], workload: workload("debug-container"), reason: "Denied", message: 'denied by SecretPolicy "database-password" spec.denyWorkloads: "debug-container"' }],
-  ["denies by name over the secret's *", { secret: secret("db", allowed("*")), policies: [policy("p", { denyWorkloads: ["debug-container"] })], workload: workload("debug-container"), reason: "Denied", message: 'denied by SecretPolicy "p" spec.denyWorkloads: "debug-container"' }],
-  ["denies by name over the secret naming it", { policies: [policy("p", { denyWorkloads: ["worker"] })], workload: workload("worker"), reason: "Denied", message: 'denied by SecretPolicy "p" spec.denyWorkloads: "worker"' }],
-  ["denies by name over the same policy's *", { policies: [policy("p", { allowWorkloads: ["*"], denyWorkloads: ["debug-container"] })], workload: workload("debug-container"), reason: "Denied", message: 'denied by SecretPolicy "p" spec.denyWorkloads: "debug-container"' }],
-  ["denies by name over the same policy's labels", { policies: [policy("p", { allowLabels: PROD_BACKEND, denyWorkloads: ["debug-container"] })], workload: workload("debug-container", PROD_BACKEND), reason: "Denied", message: 'denied by SecretPolicy "p" spec.denyWorkloads: "debug-container"' }],
-  ["denies in one policy over an allow in another", { policies: [policy("allow", { allowWorkloads: ["x"] }), policy("deny", { denyWorkloads: ["x"] })], workload: workload("x"), reason: "Denied", message: 'denied by SecretPolicy "deny" spec.denyWorkloads: "x"' }],
-  ["denies in one policy over labels in another", { policies: [policy("a-labels", { allowLabels: PROD_BACKEND }), policy("b-deny", { denyWorkloads: ["x"] })], workload: workload("x", PROD_BACKEND), reason: "Denied", message: 'denied by SecretPolicy "b-deny" spec.denyWorkloads: "x"' }],
-  ["denies every workload when a policy denies *", { policies: [policy("lockdown", { denyWorkloads: ["*"] })], workload: workload("api-server"), reason: "Denied", message: 'denied by SecretPolicy "lockdown" spec.denyWorkloads: "*"' }],
-  ["names the first denying policy by name, whatever the order given", { policies: [policy("z", { denyWorkloads: ["x"] }), policy("m", { denyWorkloads: ["*"] })], workload: workload("x"), reason: "Denied", message: 'denied by SecretPolicy "m" spec.denyWorkloads: "*"' }],
-  ["keeps the deny of a policy being deleted until it is gone", { policies: [policy("p", { denyWorkloads: ["worker"] }, { deleting: true })], workload: workload("worker"), reason: "Denied", message: 'denied by SecretPolicy "p" spec.denyWorkloads: "worker"' }],
+  ["denies a workload a policy names", { policies: [policyOf("database-password", { denyWorkloads: ["debug-container"] })], workload: workload("debug-container"), reason: "Denied", message: 'denied by SecretPolicy "database-password" spec.denyWorkloads: "debug-container"' }],
+  ["denies by name over the secret's *", { secret: secret("db", allowed("*")), policies: [policyOf("p", { denyWorkloads: ["debug-container"] })], workload: workload("debug-container"), reason: "Denied", message: 'denied by SecretPolicy "p" spec.denyWorkloads: "debug-container"' }],
+  ["denies by name over the secret naming it", { policies: [policyOf("p", { denyWorkloads: ["worker"] })], workload: workload("worker"), reason: "Denied", message: 'denied by SecretPolicy "p" spec.denyWorkloads: "worker"' }],
+  ["denies by name over the same policy's *", { policies: [policyOf("p", { allowWorkloads: ["*"], denyWorkloads: ["debug-container"] })], workload: workload("debug-container"), reason: "Denied", message: 'denied by SecretPolicy "p" spec.denyWorkloads: "debug-container"' }],
+  ["denies by name over the same policy's labels", { policies: [policyOf("p", { allowLabels: PROD_BACKEND, denyWorkloads: ["debug-container"] })], workload: workload("debug-container", PROD_BACKEND), reason: "Denied", message: 'denied by SecretPolicy "p" spec.denyWorkloads: "debug-container"' }],
+  ["denies in one policy over an allow in another", { policies: [policyOf("allow", { allowWorkloads: ["x"] }), policyOf("deny", { denyWorkloads: ["x"] })], workload: workload("x"), reason: "Denied", message: 'denied by SecretPolicy "deny" spec.denyWorkloads: "x"' }],
+  ["denies in one policy over labels in another", { policies: [policyOf("a-labels", { allowLabels: PROD_BACKEND }), policyOf("b-deny", { denyWorkloads: ["x"] })], workload: workload("x", PROD_BACKEND), reason: "Denied", message: 'denied by SecretPolicy "b-deny" spec.denyWorkloads: "x"' }],
+  ["denies every workload when a policy denies *", { policies: [policyOf("lockdown", { denyWorkloads: ["*"] })], workload: workload("api-server"), reason: "Denied", message: 'denied by SecretPolicy "lockdown" spec.denyWorkloads: "*"' }],
+  ["names the first denying policy by name, whatever the order given", { policies: [policyOf("z", { denyWorkloads: ["x"] }), policyOf("m", { denyWorkloads: ["*"] })], workload: workload("x"), reason: "Denied", message: 'denied by SecretPolicy "m" spec.denyWorkloads: "*"' }],
+  ["keeps the deny of a policy being deleted until it is gone", { policies: [policyOf("p", { denyWorkloads: ["worker"] }, { deleting: true })], workload: workload("worker"), reason: "Denied", message: 'denied by SecretPolicy "p" spec.denyWorkloads: "worker"' }],
   // what a policy cannot do
-  ["ignores the allow of a policy being deleted", { policies: [policy("p", { allowWorkloads: ["x"] }, { deleting: true })], workload: workload("x"), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" is being deleted and allows nothing' }],
-  ["ignores the labels of a policy being deleted", { policies: [policy("p", { allowLabels: PROD_BACKEND }, { deleting: true })], workload: workload("x", PROD_BACKEND), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" is being deleted and allows nothing' }],
-  ["ignores a policy that allows for another secret", { policies: [policy("other", { secret: "api-key", allowWorkloads: ["x"] })], workload: workload("x"), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; no SecretPolicy names it' }],
-  ["ignores a policy that denies for another secret", { policies: [policy("other", { secret: "api-key", denyWorkloads: ["*"] })], workload: workload("worker"), reason: "AllowedBySecret", message: 'allowed by Secret "db" spec.allowedWorkloads: "worker"' }],
-  ["combines several policies for one secret", { policies: [policy("a", { denyWorkloads: ["debug"] }), policy("b", { allowWorkloads: ["migration-job"] }), policy("c", { allowLabels: { team: "ml" } })], workload: workload("trainer", { team: "ml" }), reason: "AllowedByLabels", message: 'allowed by SecretPolicy "c" spec.allowLabels team=ml' }],
-  ["lists every policy of the secret when none allows", { policies: [policy("b", { allowWorkloads: ["migration-job"], allowLabels: PROD_BACKEND }), policy("a", { denyWorkloads: ["debug"] })], workload: workload("x"), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "a" allows no workload; SecretPolicy "b" allows migration-job and labels env=production,team=backend' }],
+  ["ignores the allow of a policy being deleted", { policies: [policyOf("p", { allowWorkloads: ["x"] }, { deleting: true })], workload: workload("x"), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" is being deleted and allows nothing' }],
+  ["ignores the labels of a policy being deleted", { policies: [policyOf("p", { allowLabels: PROD_BACKEND }, { deleting: true })], workload: workload("x", PROD_BACKEND), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "p" is being deleted and allows nothing' }],
+  ["ignores a policy that allows for another secret", { policies: [policyOf("other", { secret: "api-key", allowWorkloads: ["x"] })], workload: workload("x"), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; no SecretPolicy names it' }],
+  ["ignores a policy that denies for another secret", { policies: [policyOf("other", { secret: "api-key", denyWorkloads: ["*"] })], workload: workload("worker"), reason: "AllowedBySecret", message: 'allowed by Secret "db" spec.allowedWorkloads: "worker"' }],
+  ["combines several policies for one secret", { policies: [policyOf("a", { denyWorkloads: ["debug"] }), policyOf("b", { allowWorkloads: ["migration-job"] }), policyOf("c", { allowLabels: { team: "ml" } })], workload: workload("trainer", { team: "ml" }), reason: "AllowedByLabels", message: 'allowed by SecretPolicy "c" spec.allowLabels team=ml' }],
+  ["lists every policy of the secret when none allows", { policies: [policyOf("b", { allowWorkloads: ["migration-job"], allowLabels: PROD_BACKEND }), policyOf("a", { denyWorkloads: ["debug"] })], workload: workload("x"), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; SecretPolicy "a" allows no workload; SecretPolicy "b" allows migration-job and labels env=production,team=backend' }],
   // no policy: the secret's list alone decides
   ["lets the secret's list alone decide when there is no policy", { workload: workload("worker"), reason: "AllowedBySecret", message: 'allowed by Secret "db" spec.allowedWorkloads: "worker"' }],
   ["refuses a workload the secret does not name when there is no policy", { workload: workload("x"), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows api-server, worker; no SecretPolicy names it' }],
@@ -88,10 +73,10 @@ const cases: [string, Case][] = [
   ["allows nothing with an empty allowedWorkloads", { secret: secret("db", allowed()), workload: workload("x"), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows no workload; no SecretPolicy names it' }],
   ["allows nothing with no allowedWorkloads at all", { secret: secret("db"), workload: workload("x"), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows no workload; no SecretPolicy names it' }],
   ["allows nothing for a secret without a spec", { secret: secret("db", noSpec), workload: workload("x"), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows no workload; no SecretPolicy names it' }],
-  ["allows nothing with a policy of empty lists", { secret: secret("db", allowed()), policies: [policy("p", { allowWorkloads: [], denyWorkloads: [], allowLabels: {} })], workload: workload("x"), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows no workload; SecretPolicy "p" allows no workload' }],
-  ["lets an empty denyWorkloads deny nothing", { policies: [policy("p", { denyWorkloads: [] })], workload: workload("worker"), reason: "AllowedBySecret", message: 'allowed by Secret "db" spec.allowedWorkloads: "worker"' }],
+  ["allows nothing with a policy of empty lists", { secret: secret("db", allowed()), policies: [policyOf("p", { allowWorkloads: [], denyWorkloads: [], allowLabels: {} })], workload: workload("x"), reason: "NoRuleAllows", message: 'no rule allows workload "x": Secret "db" allows no workload; SecretPolicy "p" allows no workload' }],
+  ["lets an empty denyWorkloads deny nothing", { policies: [policyOf("p", { denyWorkloads: [] })], workload: workload("worker"), reason: "AllowedBySecret", message: 'allowed by Secret "db" spec.allowedWorkloads: "worker"' }],
   // the secret
-  ["refuses when the secret does not exist, whatever its policies allow", { secret: undefined, policies: [policy("p", { allowWorkloads: ["*"] })], workload: workload("x"), reason: "SecretNotFound", message: 'secret "db" does not exist' }],
+  ["refuses when the secret does not exist, whatever its policies allow", { secret: undefined, policies: [policyOf("p", { allowWorkloads: ["*"] })], workload: workload("x"), reason: "SecretNotFound", message: 'secret "db" does not exist' }],
   ["refuses when the secret is being deleted, even to a workload it names", { secret: secret("db", allowed("*"), deletingSecret), workload: workload("worker"), reason: "SecretDeleting", message: 'secret "db" is being deleted and releases nothing' }],
 ];
 
@@ -114,7 +99,7 @@ describe("decideAccess", () => {
   });
 
   it("decides the same whatever order the policies come in", () => {
-    const policies = [policy("c", { allowLabels: { team: "ml" } }), policy("a", { allowWorkloads: ["x"] }), policy("b", { denyWorkloads: ["y"] })];
+    const policies = [policyOf("c", { allowLabels: { team: "ml" } }), policyOf("a", { allowWorkloads: ["x"] }), policyOf("b", { denyWorkloads: ["y"] })];
     for (const w of [workload("x", { team: "ml" }), workload("y", { team: "ml" }), workload("z")]) {
       const forward = decideAccess({ secretName: "db", secret: DB, policies, workload: w });
       const backward = decideAccess({ secretName: "db", secret: DB, policies: [...policies].reverse(), workload: w });
@@ -123,7 +108,7 @@ describe("decideAccess", () => {
   });
 
   it("does not reorder the caller's array", () => {
-    const policies = [policy("b"), policy("a")];
+    const policies = [policyOf("b"), policyOf("a")];
     decideAccess({ secretName: "db", secret: DB, policies, workload: workload("x") });
     expect(policies.map((p) => p.metadata.name)).toEqual(["b", "a"]);
   });

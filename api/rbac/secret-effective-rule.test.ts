@@ -1,27 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Secret } from "../types/secret.js";
-import type { SecretPolicy, SecretPolicySpec } from "../types/secret-policy.js";
+import type { SecretPolicy } from "../types/secret-policy.js";
+import { allowed, deletingPolicy, deletingSecret, policy, secret, type PolicyModifier } from "./testing/secret-fixtures.js";
 import { decideAccess } from "./secret-access-decision.js";
 import { describeEffectiveRule, secretPolicyConditions, type EffectiveRule } from "./secret-effective-rule.js";
 
-const DELETED_AT = "2026-03-01T12:00:00Z";
-
-type SecretModifier = (s: Secret) => void;
-function secret(name: string, ...mods: SecretModifier[]): Secret {
-  const s: Secret = { apiVersion: "security.clawbernetes.com/v1", kind: "Secret", metadata: { name }, spec: { valueFrom: { generate: {} } } };
-  for (const mod of mods) mod(s);
-  return s;
-}
-const allowed = (...names: string[]): SecretModifier => (s) => void (s.spec = { ...s.spec, allowedWorkloads: names });
-const deletingSecret: SecretModifier = (s) => void (s.metadata.deletionTimestamp = DELETED_AT);
-
-type PolicyModifier = (p: SecretPolicy) => void;
-function policy(name: string, spec: Partial<SecretPolicySpec> = {}, ...mods: PolicyModifier[]): SecretPolicy {
-  const p: SecretPolicy = { apiVersion: "security.clawbernetes.com/v1", kind: "SecretPolicy", metadata: { name }, spec: { secret: "db", ...spec } };
-  for (const mod of mods) mod(p);
-  return p;
-}
-const deletingPolicy: PolicyModifier = (p) => void (p.metadata.deletionTimestamp = DELETED_AT);
 const generation = (g: number): PolicyModifier => (p) => void (p.metadata.generation = g);
 
 // The guide's database-password, as manifests/secrets.yaml and manifests/secretpolicies.yaml write it.

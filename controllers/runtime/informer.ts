@@ -3,7 +3,7 @@
 
 import type { Logger } from "pino";
 import type { WatchEvent } from "../../api/client/api-types.js";
-import type { Clock } from "../../api/machinery/clock.js";
+import { pauseUnlessAborted, type Clock } from "../../api/machinery/clock.js";
 import { isGone } from "../../api/machinery/errors.js";
 import type { KubeObject } from "../../api/machinery/meta.js";
 import { backoffDelay, type BackoffPolicy } from "./backoff.js";
@@ -206,15 +206,6 @@ export class Informer<T extends KubeObject> {
   }
 
   private pause(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      const done = () => {
-        timer.cancel();
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = this.opts.clock.setTimer(ms, done);
-      signal.addEventListener("abort", done, { once: true });
-    });
+    return pauseUnlessAborted(this.opts.clock, ms, signal);
   }
 }

@@ -4,7 +4,7 @@
 // watch is seen too. A broken watch is retried with backoff on the injected clock.
 
 import type { RestClient } from "../../../api/client/rest-client.js";
-import type { Clock } from "../../../api/machinery/clock.js";
+import { pauseUnlessAborted, type Clock } from "../../../api/machinery/clock.js";
 import type { Secret } from "../../../api/types/secret.js";
 import { SECRETS } from "../commands/secrets-context.js";
 
@@ -92,15 +92,6 @@ export class RotationWatch {
   }
 
   private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const signal = this.abort.signal;
-      const done = () => {
-        timer.cancel();
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = this.opts.clock.setTimer(ms, done);
-      signal.addEventListener("abort", done, { once: true });
-    });
+    return pauseUnlessAborted(this.opts.clock, ms, this.abort.signal);
   }
 }
