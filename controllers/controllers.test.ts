@@ -13,7 +13,7 @@ import type { User } from "../api/types/user.js";
 import { startEnvTest, type EnvTest } from "../test/envtest.js";
 import { apiKeysController } from "./apikeys/apikeys-controller.js";
 import { rolesController } from "./roles/roles-controller.js";
-import { findCondition } from "./runtime/conditions.js";
+import { findCondition } from "../api/machinery/conditions.js";
 import { Informer } from "./runtime/informer.js";
 import { restListWatcher } from "./runtime/list-watcher.js";
 import { Manager } from "./runtime/manager.js";

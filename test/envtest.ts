@@ -14,6 +14,7 @@ import type { ApiServer } from "../api/server/api-server.js";
 import type { ModuleFactory } from "../api/server/module.js";
 import { Keyring } from "../api/secrets/keyring.js";
 import { SecretsModule } from "../api/secrets/secrets-module.js";
+import { PkiModule } from "../api/pki/pki-module.js";
 import { openSqliteStore } from "../api/store/sqlite-store.js";
 import type { Store } from "../api/store/store.js";
 import { assembleServer } from "../cmd/server/assemble-server.js";
@@ -25,6 +26,8 @@ export interface EnvTest {
   token: string;
   server: ApiServer;
   identity: Identity;
+  /** The PKI module (its CRL publisher, the root CA). */
+  pki: PkiModule;
   /** With controllerIdentity: the credential that authenticates as system:controller-manager. */
   controllerCredential?: Credential;
   /** The master keyring the secrets module seals with. */
@@ -73,6 +76,8 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
   // One fixed test key by default, so envtests sharing a store (two servers) agree on it.
   const keyring = opts.keyring ?? new Keyring([new Uint8Array(32).fill(7)]);
   modules.push((ctx) => new SecretsModule(ctx, { keyring, keySource: "the envtest's keyring" }));
+  let pki: PkiModule | undefined;
+  modules.push((ctx) => (pki = new PkiModule(ctx)));
   modules.push((ctx) => (identity = new Identity(ctx, { config, ...(opts.passwordParams ? { passwordParams: opts.passwordParams } : {}) })));
   const controllers = opts.controllerIdentity ? inProcessCredential({ randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)) }) : undefined;
   const assembled = assembleServer({
@@ -86,7 +91,8 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
     ...(opts.maxWatchesPerIdentity ? { maxWatchesPerIdentity: opts.maxWatchesPerIdentity } : {}),
   });
   const server = assembled.server;
-  if (!identity) throw new Error("envtest: the identity module was not built");
+  if (!identity || !pki) throw new Error("envtest: the identity and pki modules were not built");
+  const pkiModule = pki;
   try {
     await assembled.startModules();
   } catch (err) {
@@ -105,6 +111,7 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
     token,
     server,
     identity,
+    pki: pkiModule,
     keyring,
     ...(controllers ? { controllerCredential: controllers.credential } : {}),
     ...(audit ? { audit } : {}),

@@ -38,6 +38,7 @@ export function changeEvents(change: ResourceChange): AuditEvent[] {
     for (const role of ((spec(object).roles as string[] | undefined) ?? []).filter((r) => !before.has(r))) events.push({ type: "rbac.role.assigned", ...base, resource, details: { role } });
   }
   if (info.kind === "Secret" && operation === "create") events.push({ type: "secrets.created", ...base, resource });
+  if (info.kind === "Certificate") events.push(...certificateEvents(change, base, resource));
   return events;
 }
 
@@ -45,3 +46,20 @@ const keyIdOf = (key: KubeObject): Record<string, string> => {
   const keyId = (key.status as { keyId?: unknown } | undefined)?.keyId;
   return typeof keyId === "string" ? { keyId } : {};
 };
+
+/** A new status revision is an issuance (revision 1) or a renewal; spec.revoked turning true, or deleting an issued certificate, a revocation. */
+function certificateEvents(change: ResourceChange, base: Pick<AuditEvent, "actor" | "sourceIp" | "outcome">, resource: NonNullable<AuditEvent["resource"]>): AuditEvent[] {
+  const { object, previous, operation } = change;
+  const status = (o: KubeObject | undefined) => (o?.status ?? {}) as { revision?: number; serialNumber?: string; notAfter?: string; conditions?: { type: string; reason?: string }[] };
+  const spec = (o: KubeObject | undefined) => (o?.spec ?? {}) as { revoked?: boolean; revocationReason?: string };
+  const now = status(object);
+  if (operation !== "delete" && (now.revision ?? 0) > (status(previous).revision ?? 0)) {
+    const trigger = status(previous).conditions?.find((c) => c.type === "Issuing")?.reason;
+    return [{ type: now.revision === 1 ? "certificates.issued" : "certificates.renewed", ...base, resource, details: { serialNumber: now.serialNumber ?? "", revision: now.revision ?? 0, notAfter: now.notAfter ?? "", ...(trigger ? { trigger } : {}) } }];
+  }
+  if (operation === "update" && spec(object).revoked === true && spec(previous).revoked !== true)
+    return [{ type: "certificates.revoked", ...base, resource, details: { serialNumber: now.serialNumber ?? "", reason: spec(object).revocationReason ?? "unspecified" } }];
+  if (operation === "delete" && spec(object).revoked !== true && now.serialNumber)
+    return [{ type: "certificates.revoked", ...base, resource, details: { serialNumber: now.serialNumber, reason: "cessationOfOperation", via: "deleted" } }];
+  return [];
+}

@@ -1,8 +1,9 @@
-// The slot for mTLS client certificates (node identity): when the TLS layer verified a client certificate
-// against the configured client CA, its subject names the user. The PKI issue decides the mapping; until
-// then the certificate's common name is the username, and that User must exist, be enabled, and be no
-// younger than the certificate: a name is not an identity, so a user deleted and created again under the
-// same name does not inherit the certificates issued for the earlier one.
+// mTLS client certificates, verified by the TLS layer against the client CA and its CRLs (a revoked one never
+// gets this far). A certificate whose subject organizations hold system:nodes is a node: it authenticates as
+// system:node:<CN> with the node role, no User needed. Any other names a person: its common name is the
+// username, and that User must exist, be enabled, and be no younger than the certificate: a name is not an
+// identity, so a user deleted and created again under the same name does not inherit the certificates
+// issued for the earlier one.
 
 import type { IncomingMessage } from "node:http";
 import type { PeerCertificate, TLSSocket } from "node:tls";
@@ -10,6 +11,7 @@ import { toRfc3339 } from "../machinery/clock.js";
 import { unauthorized } from "../machinery/errors.js";
 import type { UserInfo } from "../server/admission.js";
 import type { Authenticator } from "../server/authentication.js";
+import { NODE_ORGANIZATION, NODE_ROLE, NODE_USER_PREFIX } from "../types/pki-api.js";
 import { AUTHENTICATED_GROUP } from "./api-key-authenticator.js";
 import type { IdentityRecords } from "./identity-records.js";
 
@@ -40,6 +42,7 @@ export function mtlsAuthenticator(opts: { records: IdentityRecords; identify?: C
       // A header credential speaks for itself; the certificate is used only without one.
       if (credential) return undefined;
       const cert = verifiedPeerCertificate(req);
+      if (cert && isNodeCertificate(cert)) return nodeIdentity(cert);
       const username = cert ? identify(cert) : undefined;
       if (!username) return undefined;
       const user = await opts.records.users.get(username);
@@ -58,5 +61,28 @@ export function mtlsAuthenticator(opts: { records: IdentityRecords; identify?: C
         authentication: { method: "mtls", ...(cert?.valid_to ? { expiresAt: new Date(cert.valid_to).toISOString().replace(".000Z", "Z") } : {}) },
       };
     },
+  };
+}
+
+/** The subject's O values: node's PeerCertificate gives one as a string, several as an array. */
+const organizationsOf = (cert: PeerCertificate): string[] => {
+  const o = (cert.subject as unknown as Record<string, string | string[] | undefined> | undefined)?.O;
+  return o === undefined ? [] : Array.isArray(o) ? o : [o];
+};
+
+const isNodeCertificate = (cert: PeerCertificate): boolean => organizationsOf(cert).includes(NODE_ORGANIZATION);
+
+/** DNS label rules for a node name, as Kubernetes node names. */
+const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,62}[a-z0-9])?$/;
+
+function nodeIdentity(cert: PeerCertificate): UserInfo {
+  const cn = cert.subject?.CN;
+  const name = Array.isArray(cn) ? undefined : cn;
+  if (typeof name !== "string" || !NODE_NAME.test(name)) throw unauthorized(`Unauthorized: the node certificate's common name ${JSON.stringify(cn ?? "")} is not a node name`);
+  return {
+    name: `${NODE_USER_PREFIX}${name}`,
+    groups: [AUTHENTICATED_GROUP, NODE_ORGANIZATION],
+    roles: [NODE_ROLE],
+    authentication: { method: "mtls", ...(cert.valid_to ? { expiresAt: new Date(cert.valid_to).toISOString().replace(".000Z", "Z") } : {}) },
   };
 }

@@ -85,6 +85,7 @@ export class PermissionResolver {
   /** The caller's effective permissions from the caches alone, without I/O: the authorizer's fast path. Undefined on a miss. */
   cachedPermissions(caller: UserInfo): PermissionSet | undefined {
     const { users, roles } = this.opts.records;
+    if (caller.roles) return this.cachedGrant(caller.roles);
     const user = users.peek(caller.name);
     if (!user) return undefined;
     let permissions = PermissionSet.empty;
@@ -99,8 +100,24 @@ export class PermissionResolver {
     return scopes ? memo(this.intersections, permissions, this.scopesOf(scopes), (a, b) => a.intersect(b)) : permissions;
   }
 
+  /** What named roles grant from the caches alone; undefined on a miss. */
+  private cachedGrant(names: readonly string[]): PermissionSet | undefined {
+    let permissions = PermissionSet.empty;
+    for (const name of names) {
+      const role = this.opts.records.roles.peek(name);
+      if (!role) return undefined;
+      if (role.value) permissions = permissions === PermissionSet.empty ? role.value.permissions : memo(this.unions, permissions, role.value.permissions, (a, b) => a.union(b));
+    }
+    return permissions;
+  }
+
   /** What the caller of a request may do. */
   async of(caller: UserInfo): Promise<Effective> {
+    // An identity that carries its roles (a node certificate) holds those roles and nothing of any User.
+    if (caller.roles) {
+      const { roles, rolePermissions } = await this.grantOf(caller.roles);
+      return { username: caller.name, roles, rolePermissions, permissions: rolePermissions };
+    }
     let base = await this.ofUser(caller.name);
     // A credential proven for one user holds nothing once that user is deleted and the name reused.
     if (caller.uid !== undefined && base.user && base.user.uid !== caller.uid) base = { username: caller.name, roles: [], rolePermissions: PermissionSet.empty, permissions: PermissionSet.empty };

@@ -18,6 +18,11 @@ export interface UserInfo {
   authentication?: AuthenticationInfo;
   /** A system identity (the in-process controllers): not a User, so no one can disable it; authorized by fixed rules only. */
   system?: { rules: readonly SystemRule[] };
+  /**
+   * Roles the credential itself carries, without a User object: a node certificate holds the node role.
+   * Such an identity's permissions are these roles' alone; no User of the same name is consulted.
+   */
+  roles?: readonly string[];
 }
 
 /** A fixed rule of a system identity (the in-process controllers): these verbs on these resources, nothing else. */

@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { Clock } from "../machinery/clock.js";
 import { badRequest, methodNotAllowed, pathNotFound, unauthorized } from "../machinery/errors.js";
@@ -53,6 +54,10 @@ export interface ServingTls {
   minVersion?: "TLSv1.2" | "TLSv1.3";
   /** OpenSSL cipher names for TLS 1.3 suites, `:`-joined. */
   cipherSuites?: string;
+  /** CRLs (PEM) client certificates are checked against at the handshake. */
+  crlPem?: readonly string[];
+  /** Serials (lowercase hex) whose live connections are closed when this material is swapped in. */
+  revokedSerials?: ReadonlySet<string>;
 }
 
 /** The guard's slot in the pipeline: throws ApiError (429, 403) to refuse a request before authentication. */
@@ -91,6 +96,9 @@ export class ApiServer {
   private readonly watches: WatchStreamer;
   private readonly decider: PermissionDecider;
   private server: Server | undefined;
+  /** The TLS material when client certificates are requested, and the connections that presented one. */
+  private tls: ServingTls | undefined;
+  private readonly clientSockets = new Set<TLSSocket>();
 
   constructor(private readonly opts: ApiServerOptions) {
     this.metrics = opts.metrics ?? new ServerMetrics();
@@ -127,26 +135,52 @@ export class ApiServer {
     const common = { requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 };
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
     const tls = listen.tls;
-    const server: Server = tls
-      ? createTlsServer(
-          {
-            ...common,
-            cert: tls.certPem,
-            key: tls.keyPem,
-            minVersion: tls.minVersion ?? "TLSv1.3",
-            // Node takes TLS 1.3 suites (TLS_…) in `ciphers`; it has no `ciphersuites` option and would ignore one.
-            ...(tls.cipherSuites ? { ciphers: tls.cipherSuites } : {}),
-            ...(tls.clientCaPem ? { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: tls.requireClientCert ?? false } : {}),
-          },
-          handler,
-        )
-      : createServer(common, handler);
+    const server: Server = tls ? createTlsServer({ ...common, ...secureContextOptions(tls), ...(tls.clientCaPem ? { requestCert: true, rejectUnauthorized: false } : {}) }, handler) : createServer(common, handler);
+    if (tls?.clientCaPem) {
+      this.tls = tls;
+      // OpenSSL verifies the client's certificate (CA, dates, usage, CRLs) at the handshake; a connection
+      // that presented one which failed is closed before a byte of HTTP is read. One that presented none
+      // goes on, so the pipeline can tell it how to get one when [tls] require_client_cert is set.
+      server.on("secureConnection", (socket: TLSSocket) => {
+        const peer = socket.getPeerCertificate();
+        const presented = peer && Object.keys(peer).length > 0;
+        if (presented && !socket.authorized) {
+          this.opts.logger.info({ remote: socket.remoteAddress, reason: socket.authorizationError?.toString() }, "refused a client certificate at the handshake");
+          socket.destroy();
+          return;
+        }
+        if (presented) {
+          this.clientSockets.add(socket);
+          socket.once("close", () => this.clientSockets.delete(socket));
+        }
+      });
+    }
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(listen.port, listen.host, () => (server.off("error", reject), resolve()));
     });
     return server.address() as AddressInfo;
+  }
+
+  /**
+   * Swaps in new TLS material (a renewed serving certificate, new client CAs or CRLs) for the next
+   * handshakes, and closes the live connections of clients whose certificate is now revoked.
+   */
+  updateTls(tls: ServingTls): void {
+    const server = this.server as (Server & { setSecureContext?: (o: object) => void }) | undefined;
+    if (!server?.setSecureContext) return;
+    server.setSecureContext(secureContextOptions(tls));
+    if (this.tls) this.tls = { ...this.tls, ...tls };
+    const revoked = tls.revokedSerials;
+    if (!revoked || revoked.size === 0) return;
+    for (const socket of this.clientSockets) {
+      const serial = socket.getPeerCertificate().serialNumber?.toLowerCase().replace(/^0+/, "");
+      if (serial && [...revoked].some((r) => r.replace(/^0+/, "") === serial)) {
+        this.opts.logger.info({ remote: socket.remoteAddress, serial }, "closed a connection whose client certificate was revoked");
+        socket.destroy();
+      }
+    }
   }
 
   async stop(): Promise<void> {
@@ -185,6 +219,10 @@ export class ApiServer {
     await this.opts.guard?.(ctx);
     const route = info.route;
     if (route?.access.kind !== "public") {
+      if (this.tls?.requireClientCert && !(ctx.req.socket as TLSSocket).authorized)
+        throw unauthorized(
+          "Unauthorized: this server requires a client certificate ([tls] require_client_cert = true) and the connection presented none. Use the admin.conf the server wrote (it carries the bootstrap admin's client certificate), or have an admin issue you one (claw pki issue node --name NAME for a node) and set client-certificate and client-key in your kubeconfig",
+        );
       const user = await authenticate(this.opts.authenticators, ctx.req);
       if (!user) throw unauthorized("Unauthorized: present an API key (X-API-Key or Authorization: Bearer clk_…) or a session token (Authorization: Bearer eyJ…)");
       ctx.user = user;
@@ -258,4 +296,17 @@ function parseUrl(req: IncomingMessage): URL {
   } catch {
     throw badRequest("the request URL could not be parsed");
   }
+}
+
+/** The options of a secure context: what setSecureContext can swap without a restart. */
+function secureContextOptions(tls: ServingTls) {
+  return {
+    cert: tls.certPem,
+    key: tls.keyPem,
+    minVersion: tls.minVersion ?? "TLSv1.3",
+    // Node takes TLS 1.3 suites (TLS_…) in `ciphers`; it has no `ciphersuites` option and would ignore one.
+    ...(tls.cipherSuites ? { ciphers: tls.cipherSuites } : {}),
+    ...(tls.clientCaPem ? { ca: tls.clientCaPem } : {}),
+    ...(tls.crlPem && tls.crlPem.length > 0 ? { crl: [...tls.crlPem] } : {}),
+  } as const;
 }

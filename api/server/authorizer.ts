@@ -20,6 +20,12 @@ export interface Decision {
 /** Decides `resource:action` for a user; the identity module provides it through the module context. */
 export interface PermissionDecider {
   decide(user: UserInfo, resource: Resource | "*", action: Action): Promise<Decision> | Decision;
+  /**
+   * Throws 403 unless `user` holds everything an identity for `target` would carry: a user's roles whatever
+   * its state, or named roles (a node certificate's). Minting a credential for someone is acting as them.
+   * Absent: nothing can be proven held, so the caller refuses.
+   */
+  requireHolds?(user: UserInfo, target: { user: string } | { roles: readonly string[] }, attempt: string, ref: { kind: string; name: string }): Promise<void>;
 }
 
 /** Grants nothing: a server without an identity module answers 403 to every permission-guarded route. */

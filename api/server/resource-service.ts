@@ -35,6 +35,8 @@ export interface WriteOptions {
   sourceIp?: string;
   /** Facts for the admission plugins (AdmissionRequest.hints), from the server's own endpoints. */
   hints?: Readonly<Record<string, string>>;
+  /** Store writes a server endpoint adds to the object's own transaction (a certificate's sealed key): they commit exactly when the object does. */
+  effects?: readonly TxnOp[];
 }
 
 export type { ListQuery };
@@ -258,7 +260,7 @@ export class ResourceService {
       if (managed.length > 0 || operation === "CREATE") pruned.metadata.managedFields = managed;
       else delete pruned.metadata.managedFields;
     }
-    const effects: TxnOp[] = [];
+    const effects: TxnOp[] = [...(options.effects ?? [])];
     const admitted = await runAdmission(this.opts.admission ?? [], {
       info,
       operation,

@@ -11,6 +11,15 @@ export interface CertificateIssuerRef {
   name: string;
 }
 
+/** More of the certificate's subject distinguished name than its commonName. */
+export interface CertificateSubject {
+  /**
+   * The subject organizations (O). system:nodes makes a client certificate a node identity: it authenticates as node
+   * commonName with the node role, and issuing one needs certificates:admin and the node role's permissions.
+   */
+  organizations?: string[];
+}
+
 /** A key usage or extended key usage. */
 export type CertificateUsage = "digital signature" | "content commitment" | "key encipherment" | "key agreement" | "data encipherment" | "cert sign" | "crl sign" | "encipher only" | "decipher only" | "server auth" | "client auth" | "code signing" | "email protection" | "timestamping" | "ocsp signing";
 
@@ -48,6 +57,8 @@ export interface CertificateSpec {
   isCA?: boolean;
   /** The CA Certificate that signs this one; omit it for a self-signed root CA. */
   issuerRef?: CertificateIssuerRef;
+  /** More of the certificate's subject distinguished name than its commonName. */
+  subject?: CertificateSubject;
   /**
    * The subject common name, at most 64 characters, such as gateway.example.com or gpu-node-1; for a node it is the
    * node's identity in mTLS.
@@ -92,6 +103,13 @@ export interface CertificateStatus {
   observedGeneration?: number;
   /** The issued certificate, PEM. */
   certificate?: string;
+  /** The PEM certificates of the issuing CAs, from the issuer up to the root; empty for a self-signed root. */
+  chain?: string;
+  /**
+   * The serial number of the CA certificate that signed the issued certificate, in lowercase hexadecimal; a renewed
+   * issuer makes it differ and triggers renewal.
+   */
+  issuerSerialNumber?: string;
   /** The serial number of the issued certificate, in lowercase hexadecimal. */
   serialNumber?: string;
   /** When the issued certificate becomes valid (RFC 3339). */

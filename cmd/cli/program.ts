@@ -11,6 +11,7 @@ import { addConfigCommand } from "./commands/config-command.js";
 import { addDeleteCommand } from "./commands/delete-command.js";
 import { addDescribeCommand } from "./commands/describe-command.js";
 import { addGetCommand } from "./commands/get-command.js";
+import { addPkiCommand } from "./commands/pki-command.js";
 import { addRunCommand } from "./commands/run-command.js";
 import { addSecretsCommand } from "./commands/secrets-command.js";
 import { addVersionCommand } from "./commands/version-command.js";
@@ -65,6 +66,7 @@ export function buildProgram(deps: CliDeps): Command {
   addVersionCommand(program, session);
   addAuditCommand(program, session);
   addSecretsCommand(program, session);
+  addPkiCommand(program, session);
   addRunCommand(program, session);
   deps.serverCommand?.(program);
   return program;

@@ -10,7 +10,7 @@ import { authPaths } from "../../api/types/auth-api.js";
 import type { ApiKeySecret } from "../../api/types/auth-api.js";
 import { RestClient } from "../../api/client/rest-client.js";
 import type { User } from "../../api/types/user.js";
-import { findCondition } from "../../controllers/runtime/conditions.js";
+import { findCondition } from "../../api/machinery/conditions.js";
 import { Informer } from "../../controllers/runtime/informer.js";
 import { restLeaseClient } from "../../controllers/runtime/lease-client.js";
 import { restListWatcher } from "../../controllers/runtime/list-watcher.js";

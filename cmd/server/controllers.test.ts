@@ -11,7 +11,7 @@ import { systemClock } from "../../api/machinery/clock.js";
 import { RestClient } from "../../api/client/rest-client.js";
 import { authPaths, type ApiKeySecret } from "../../api/types/auth-api.js";
 import type { User } from "../../api/types/user.js";
-import { findCondition } from "../../controllers/runtime/conditions.js";
+import { findCondition } from "../../api/machinery/conditions.js";
 import { Informer } from "../../controllers/runtime/informer.js";
 import { restLeaseClient } from "../../controllers/runtime/lease-client.js";
 import { restListWatcher } from "../../controllers/runtime/list-watcher.js";

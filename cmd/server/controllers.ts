@@ -14,7 +14,11 @@ import { unauthorized } from "../../api/machinery/errors.js";
 import type { UserInfo } from "../../api/server/admission.js";
 import type { Authenticator } from "../../api/server/authentication.js";
 import type { SystemRule } from "../../api/server/authorizer.js";
+import { certificateFacts } from "../../api/pki/certificate-facts.js";
 import { apiKeysController } from "../../controllers/apikeys/apikeys-controller.js";
+import { certificatesIssuingController } from "../../controllers/certificates/issuing-controller.js";
+import { certificatesReadinessController } from "../../controllers/certificates/readiness-controller.js";
+import { certificatesTriggerController } from "../../controllers/certificates/trigger-controller.js";
 import { rolesController } from "../../controllers/roles/roles-controller.js";
 import { Manager, type ControllerFactory } from "../../controllers/runtime/manager.js";
 import { secretPoliciesController } from "../../controllers/secretpolicies/secretpolicies-controller.js";
@@ -22,8 +26,17 @@ import { secretsController } from "../../controllers/secrets/secrets-controller.
 import { usersController } from "../../controllers/users/users-controller.js";
 import { ConfigError } from "./server-config.js";
 
-/** Every controller claw runs. */
-export const CONTROLLERS: readonly ControllerFactory[] = [rolesController, usersController, apiKeysController, secretsController, secretPoliciesController];
+/** Every controller claw runs. The certificates controllers read issued certificates with the PKI's reader. */
+export const CONTROLLERS: readonly ControllerFactory[] = [
+  rolesController,
+  usersController,
+  apiKeysController,
+  secretsController,
+  secretPoliciesController,
+  certificatesTriggerController({ readCertificate: certificateFacts }),
+  certificatesIssuingController,
+  certificatesReadinessController({ readCertificate: certificateFacts }),
+];
 
 export interface StartControllersOptions {
   /** The API server's URL. */
@@ -85,11 +98,13 @@ export const CONTROLLER_IDENTITY = "system:controller-manager";
 
 /** Exactly what the controllers read and write: their kinds, those kinds' status, and their Lease. */
 export const CONTROLLER_RULES: readonly SystemRule[] = [
-  { resources: ["roles", "users", "apikeys", "secrets", "secretpolicies", "leases"], verbs: ["get", "list", "watch"] },
-  { resources: ["roles/status", "users/status", "apikeys/status", "secrets/status", "secretpolicies/status"], verbs: ["get", "update", "patch"] },
+  { resources: ["roles", "users", "apikeys", "secrets", "secretpolicies", "certificates", "leases"], verbs: ["get", "list", "watch"] },
+  { resources: ["roles/status", "users/status", "apikeys/status", "secrets/status", "secretpolicies/status", "certificates/status"], verbs: ["get", "update", "patch"] },
   { resources: ["secrets/history"], verbs: ["get"] },
   // Automatic rotation makes a new generated version; the controllers never read a value.
   { resources: ["secrets/rotate"], verbs: ["create"] },
+  // Issuing signs on the server (the CA keys never leave it); the controllers never read a private key.
+  { resources: ["certificates/issue"], verbs: ["create"] },
   { resources: ["leases"], verbs: ["create", "update", "patch"] },
 ];
 

@@ -20,7 +20,9 @@ import { auditModuleSetup, type AuditModuleSetup } from "./audit.js";
 import { secretsModuleSetup } from "./secrets.js";
 import { inProcessControllers } from "./controllers.js";
 import type { ServerConfig } from "./server-config.js";
-import { resolveServingTls } from "./serving-tls.js";
+import { planServingTls } from "./serving-tls.js";
+import { PkiModule } from "../../api/pki/pki-module.js";
+import { hostname } from "node:os";
 
 export interface RunningServer {
   server: ApiServer;
@@ -65,37 +67,46 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     if (secrets.note) opts.announce(secrets.note);
     let auditModule: AuditModule | undefined;
     let identity: Identity | undefined;
+    let pki: PkiModule | undefined;
+    const tlsPlan = planServingTls(config);
     assembled = assembleServer({
       store,
       registry: loadCrdRegistry(),
       clock,
       logger,
       random: { bytes: (n) => randomBytes(n) },
-      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (identity = new Identity(ctx, { config: authConfig }))],
+      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig }))],
       authenticators: controllers.authenticators,
       maxBodyBytes: config.maxRequestBytes,
       ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
       ...(config.maxWatchesPerIdentity ? { maxWatchesPerIdentity: config.maxWatchesPerIdentity } : {}),
     });
-    if (!auditModule || !identity) throw new Error("the server was assembled without its audit and identity modules");
+    if (!auditModule || !identity || !pki) throw new Error("the server was assembled without its audit, pki and identity modules");
     const server = assembled.server;
-    const tls = await resolveServingTls(config, clock.now());
-    if (tls.note) opts.announce(tls.note);
-    if (!tls.serving) logger.warn("[tls] enabled = false: serving plain HTTP; kubectl will not send credentials over it");
+    if (!tlsPlan.base) logger.warn("[tls] enabled = false: serving plain HTTP; kubectl will not send credentials over it");
     if (!auditModule.log.enabled) logger.warn("[audit] enabled = false: no audit log is kept");
     if (!authConfig.rbac.enabled) logger.warn("[auth.rbac] enabled = false: every authenticated caller may do everything; use this only for tests");
     await assembled.startModules();
     const bootstrap = await identity.bootstrap();
-    const address = await server.start({ ...config.listen, ...(tls.serving ? { tls: tls.serving } : {}) });
+    const serving = tlsPlan.base ? await pki.servingTls({ base: tlsPlan.base, hosts: [config.listen.host, hostname()], servingName: servingCertificateName(config.listen.host) }) : undefined;
+    const address = await server.start({ ...config.listen, ...(serving ? { tls: serving } : {}) });
+    if (serving) {
+      const live = server;
+      await pki.follow((material) => live.updateTls(material));
+    }
     const host = address.family === "IPv6" ? `[${clientHost(address.address)}]` : clientHost(address.address);
-    const url = `${tls.serving ? "https" : "http"}://${host}:${address.port}`;
+    const url = `${serving ? "https" : "http"}://${host}:${address.port}`;
     const adminConfigPath = join(config.dataDir, "admin.conf");
-    const written = writeAdminConfig({ path: adminConfigPath, server: url, ...(tls.caPem ? { caPem: tls.caPem } : {}), ...(bootstrap.created ? { token: bootstrap.secret } : {}) });
+    // Clients trust the root CA for a server serving its own certificate, and the [tls] ca for one serving files.
+    const caPem = !serving ? undefined : tlsPlan.ownCertificate ? await pki.rootCaPem() : tlsPlan.base?.clientCaPem;
+    // Requiring client certificates must never lock out the admin: admin.conf carries one.
+    const clientCert = tlsPlan.requireClientCert ? await adminClientCertificate(pki, tlsPlan, logger) : undefined;
+    const written = writeAdminConfig({ path: adminConfigPath, server: url, ...(caPem ? { caPem } : {}), ...(bootstrap.created ? { token: bootstrap.secret } : {}), ...(clientCert ? { clientCert } : {}) });
     if (bootstrap.created) opts.announce(`Bootstrap admin API key ${bootstrap.keyId} (user admin) created; client config written to ${adminConfigPath} (mode 0600). It is not shown again.`);
     else if (written) opts.announce(`Admin client config: ${adminConfigPath}`);
     else opts.announce(`The admin credential${bootstrap.keyId ? ` ${bootstrap.keyId}` : ""} was created by another server sharing this store; use the admin.conf that server wrote.`);
     logger.info({ url, store: config.etcdEndpoints.length > 0 ? "etcd" : "embedded", dataDir: config.dataDir }, "claw server listening");
-    controllers.start({ server: url, tls: tls.caPem ? { ca: tls.caPem } : {}, clock, logger, registry: server.metrics.registry });
+    controllers.start({ server: url, tls: { ...(caPem ? { ca: caPem } : {}), ...(clientCert ? { cert: clientCert.certificatePem, key: clientCert.keyPem } : {}) }, clock, logger, registry: server.metrics.registry });
     const running = assembled;
     const setup = auditSetup;
     return {
@@ -123,6 +134,23 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
 async function openStore(config: ServerConfig): Promise<Store> {
   if (config.etcdEndpoints.length > 0) return openEtcdStore({ endpoints: config.etcdEndpoints });
   return openSqliteStore({ path: join(config.dataDir, "store.db") });
+}
+
+/** Each listen address gets its serving Certificate: servers on one host and address share one. */
+function servingCertificateName(listenHost: string): string {
+  const slug = `${hostname()}-${listenHost}`.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+  return `claw-server-${slug || "local"}`;
+}
+
+/** The bootstrap admin's client certificate, when the root CA is among the client CAs the server trusts. */
+async function adminClientCertificate(pki: PkiModule, plan: ReturnType<typeof planServingTls>, logger: Logger): Promise<{ certificatePem: string; keyPem: string } | undefined> {
+  const root = await pki.rootCaPem();
+  const trusted = plan.base?.clientCaPem;
+  if (trusted && !trusted.replace(/\s+/g, "").includes(root.replace(/\s+/g, ""))) {
+    logger.warn("[tls] require_client_cert is set and [tls] ca is not claw's root CA, so the server cannot issue the admin a client certificate; admin.conf has none");
+    return undefined;
+  }
+  return pki.clientCertificateFor("admin", "bootstrap-admin-client");
 }
 
 /** A wildcard listen address is reached at loopback. */

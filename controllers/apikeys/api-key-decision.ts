@@ -5,7 +5,7 @@
 import { toRfc3339 } from "../../api/machinery/clock.js";
 import type { ApiKey, ApiKeyPhase, ApiKeySpec, ApiKeyStatus } from "../../api/types/api-key.js";
 import { parseDuration } from "../../api/types/duration.js";
-import { setConditions, type ConditionInput } from "../runtime/conditions.js";
+import { setConditions, type ConditionInput } from "../../api/machinery/conditions.js";
 
 export interface ApiKeyDecisionInput {
   /** The key as cached; undefined when it is gone. */

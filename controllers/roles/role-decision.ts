@@ -4,7 +4,7 @@
 import { toRfc3339 } from "../../api/machinery/clock.js";
 import { PermissionSet, permissionError } from "../../api/rbac/permissions.js";
 import type { Role, RoleStatus } from "../../api/types/role.js";
-import { setCondition, type ConditionInput } from "../runtime/conditions.js";
+import { setCondition, type ConditionInput } from "../../api/machinery/conditions.js";
 
 export interface RoleDecisionInput {
   /** The role as cached; undefined when it is gone. */

@@ -6,7 +6,7 @@ import { toRfc3339 } from "../../api/machinery/clock.js";
 import { describeEffectiveRule, secretPolicyConditions } from "../../api/rbac/secret-effective-rule.js";
 import type { Secret } from "../../api/types/secret.js";
 import type { SecretPolicy, SecretPolicyStatus } from "../../api/types/secret-policy.js";
-import { setConditions, type ConditionInput } from "../runtime/conditions.js";
+import { setConditions, type ConditionInput } from "../../api/machinery/conditions.js";
 
 export interface SecretPolicyDecisionInput {
   /** The policy as cached; undefined when it is gone. */

@@ -8,7 +8,7 @@ import { FakeClock } from "../../api/machinery/clock.js";
 import type { Secret } from "../../api/types/secret.js";
 import type { SecretPolicy } from "../../api/types/secret-policy.js";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
-import { findCondition } from "../runtime/conditions.js";
+import { findCondition } from "../../api/machinery/conditions.js";
 import { Informer } from "../runtime/informer.js";
 import { restListWatcher } from "../runtime/list-watcher.js";
 import { Manager } from "../runtime/manager.js";

@@ -5,7 +5,7 @@
 import { toRfc3339 } from "../../api/machinery/clock.js";
 import type { Secret, SecretStatus, SecretVersion } from "../../api/types/secret.js";
 import type { SecretHistory, SecretVersionInfo } from "../../api/types/secrets-api.js";
-import { removeCondition, setConditions, type ConditionInput } from "../runtime/conditions.js";
+import { removeCondition, setConditions, type ConditionInput } from "../../api/machinery/conditions.js";
 import { rotationScheduleOf, type Generator, type RotationSchedule } from "./rotation-schedule.js";
 
 export interface SecretDecisionInput {

@@ -11,7 +11,7 @@ import type { Secret } from "../../api/types/secret.js";
 import { secretsPaths, type SecretHistory } from "../../api/types/secrets-api.js";
 import { CONTROLLER_IDENTITY } from "../../cmd/server/controllers.js";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
-import { findCondition } from "../runtime/conditions.js";
+import { findCondition } from "../../api/machinery/conditions.js";
 import { Informer } from "../runtime/informer.js";
 import { restListWatcher } from "../runtime/list-watcher.js";
 import { Manager } from "../runtime/manager.js";

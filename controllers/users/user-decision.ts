@@ -5,7 +5,7 @@ import { toRfc3339 } from "../../api/machinery/clock.js";
 import { PermissionSet, permissionsOrEmpty } from "../../api/rbac/permissions.js";
 import type { Role } from "../../api/types/role.js";
 import type { User, UserStatus } from "../../api/types/user.js";
-import { findCondition, setConditions, type ConditionInput } from "../runtime/conditions.js";
+import { findCondition, setConditions, type ConditionInput } from "../../api/machinery/conditions.js";
 
 export interface UserDecisionInput {
   /** The user as cached; undefined when it is gone. */

@@ -36,7 +36,9 @@ export const AUDIT_EVENT_TYPES = [
   "resource.updated",
   "resource.deleted",
   "certificates.issued",
+  "certificates.renewed",
   "certificates.revoked",
+  "certificates.keyaccessed",
   "audit.pruned",
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

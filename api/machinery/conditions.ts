@@ -1,6 +1,6 @@
 // status.conditions as Kubernetes keeps them: one per type, lastTransitionTime moving only when status flips.
 
-import type { Condition, ConditionStatus } from "../../api/machinery/meta.js";
+import type { Condition, ConditionStatus } from "./meta.js";
 
 export interface ConditionInput {
   type: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Condition } from "../../api/machinery/meta.js";
+import type { Condition } from "./meta.js";
 import { findCondition, isConditionTrue, removeCondition, setCondition, setConditions } from "./conditions.js";
 
 const OLD = "2026-01-01T00:00:00Z";

@@ -1,0 +1,129 @@
+// What the server's TLS layer serves and trusts, read from the store and followed by a watch: the serving
+// certificate (a Cert the server owns, so a renewal swaps in without a restart), the client CAs,
+// and the CRLs of claw's CAs, so a revocation is enforced at the next handshake on every server sharing
+// the store. CRLs are enforced only when every client CA has one: OpenSSL, once given any CRL, demands
+// one for each CA in a chain and would refuse every client of a CA claw does not manage.
+
+import type { Logger } from "pino";
+import type { ResourceInfo } from "../schema/resource-info.js";
+import type { ServingTls } from "../server/api-server.js";
+import type { ValueSealer } from "../server/module.js";
+import type { ResourceService } from "../server/resource-service.js";
+import { resourceKey } from "../store/keys.js";
+import type { Store, StoreWatch } from "../store/store.js";
+
+import { certificateFacts, splitPemCertificates } from "./certificate-facts.js";
+import { openKey } from "./issuance.js";
+import { crlRoot, listJson, type CrlRecord, type Cert } from "./pki-records.js";
+
+export interface ServingMaterialOptions {
+  store: Store;
+  resources: () => ResourceService;
+  certificates: ResourceInfo;
+  sealer: ValueSealer;
+  logger: Logger;
+  /** What does not come from the store: version, suites, require_client_cert, and files from [tls]. */
+  base: Omit<ServingTls, "certPem" | "keyPem"> & { certPem?: string; keyPem?: string };
+  /** The Cert the server serves with, when [tls] names no files. */
+  servingCertificate?: string;
+  /** Trust every CA certificate claw holds for client certificates when [tls] names no ca file. */
+  trustStoreCas: boolean;
+  /** Told each time a CRL is (re)published, for the copy under the PKI directory's crl/. */
+  onCrl?: (record: CrlRecord) => void;
+}
+
+/** Serving TLS plus what the server needs to drop live connections of revoked clients. */
+export interface Material extends ServingTls {
+  revokedSerials: ReadonlySet<string>;
+}
+
+export class ServingMaterial {
+  private watch: StoreWatch | undefined;
+  private warned = new Set<string>();
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: ServingMaterialOptions) {}
+
+  async load(): Promise<Material> {
+    const { base } = this.opts;
+    const cas = ((await this.opts.resources().list(this.opts.certificates)).items as Cert[]).filter((c) => c.spec.isCA && c.status?.certificate && !c.spec.revoked);
+    let certPem = base.certPem;
+    let keyPem = base.keyPem;
+    if (this.opts.servingCertificate) {
+      const cert = (await this.opts.resources().get(this.opts.certificates, this.opts.servingCertificate)) as Cert;
+      const key = await openKey(this.opts, cert);
+      if (!cert.status?.certificate || !key) throw new Error(`the serving certificate "${this.opts.servingCertificate}" has not been issued`);
+      certPem = `${cert.status.certificate}${cert.status.chain ?? ""}`;
+      keyPem = key;
+    }
+    if (!certPem || !keyPem) throw new Error("no serving certificate: set [tls] cert and key, or let the server issue its own");
+    const clientCaPem = this.opts.trustStoreCas ? cas.map((c) => c.status!.certificate!).join("") : base.clientCaPem;
+    const crls = (await listJson<CrlRecord>(this.opts.store, crlRoot)).map((r) => r.value);
+    const enforced = clientCaPem ? this.coveringCrls(clientCaPem, crls) : [];
+    const revokedSerials = new Set(enforced.flatMap((c) => c.serials));
+    return {
+      ...base,
+      certPem,
+      keyPem,
+      ...(clientCaPem ? { clientCaPem } : {}),
+      ...(enforced.length > 0 ? { crlPem: enforced.map((c) => c.pem) } : {}),
+      revokedSerials,
+    };
+  }
+
+  /** Calls onChange with fresh material after every change to a Cert or a CRL, in order. */
+  start(fromRevision: number, onChange: (material: Material) => void, onError: (err: Error) => void): void {
+    const certificatesPrefix = resourceKey(this.opts.certificates.group, this.opts.certificates.plural, "");
+    const reload = () => {
+      this.pending = this.pending.then(async () => {
+        try {
+          onChange(await this.load());
+        } catch (err) {
+          this.opts.logger.error({ err: (err as Error).message }, "could not reload the TLS material; serving the previous one");
+        }
+      });
+    };
+    // One watch over both areas would cover the whole store; two small ones follow only what matters.
+    const watches = [certificatesPrefix, crlRoot].map((prefix) =>
+      this.opts.store.watch(prefix, {
+        fromRevision,
+        onEvents: (events) => {
+          if (prefix === crlRoot) for (const e of events) if (e.type === "put") this.opts.onCrl?.(JSON.parse(e.kv.value) as CrlRecord);
+          if (prefix === crlRoot || events.some((e) => this.relevant(e.kv.value))) reload();
+        },
+        onError,
+      }),
+    );
+    this.watch = { close: () => watches.forEach((w) => w.close()) };
+  }
+
+  stop(): void {
+    this.watch?.close();
+  }
+
+  /** Only CAs and the serving certificate change what TLS serves or trusts. */
+  private relevant(value: string): boolean {
+    try {
+      const cert = JSON.parse(value) as Cert;
+      return cert.spec?.isCA === true || cert.metadata?.name === this.opts.servingCertificate;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The CRLs to enforce: all of them when each client CA has a current one, none otherwise. */
+  private coveringCrls(clientCaPem: string, crls: readonly CrlRecord[]): CrlRecord[] {
+    const bySerial = new Map(crls.map((c) => [c.caSerialNumber, c]));
+    const uncovered = splitPemCertificates(clientCaPem)
+      .map((pem) => certificateFacts(pem))
+      .filter((facts) => !bySerial.has(facts.serialNumber));
+    if (uncovered.length === 0) return [...crls];
+    const names = uncovered.map((f) => f.commonName).join(", ");
+    if (!this.warned.has(names)) {
+      this.warned.add(names);
+      this.opts.logger.warn({ cas: names }, "revocation is not enforced for client certificates: these client CAs have no CRL published by claw (they are not claw's CAs, or not as issued now)");
+    }
+    return [];
+  }
+}
+
