@@ -106,7 +106,7 @@ export class PkiModule implements ServerModule {
     });
     const material = await this.material.load();
     for (const record of await Promise.all([ROOT_CA_NAME].map((ca) => this.crls.current(ca)))) if (record) this.writeCrlFile(record);
-    this.writeRootCaFile();
+    await this.writeRootCaFile();
     return material;
   }
 
@@ -234,15 +234,15 @@ export class PkiModule implements ServerModule {
     }
   }
 
-  private writeRootCaFile(): void {
-    if (!this.opts.pkiDir) return;
-    void this.rootCaPem().then((pem) => {
-      if (!pem) return;
-      const path = join(this.opts.pkiDir!, "ca.crt");
-      mkdirSync(this.opts.pkiDir!, { recursive: true, mode: 0o700 });
-      writeFileSync(path, pem, { mode: 0o644 });
-      chmodSync(path, 0o644);
-    });
+  /** DIR/pki/ca.crt: the root CA clients trust, for people and tools on this host. */
+  private async writeRootCaFile(): Promise<void> {
+    const dir = this.opts.pkiDir;
+    const pem = dir ? await this.rootCaPem() : "";
+    if (!dir || !pem) return;
+    const path = join(dir, "ca.crt");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(path, pem, { mode: 0o644 });
+    chmodSync(path, 0o644);
   }
 
   private issuance(): IssuanceDeps {
