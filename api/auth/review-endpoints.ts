@@ -21,7 +21,7 @@ export async function whoami(ctx: RequestContext, deps: AuthEndpointDeps): Promi
     username: caller.name,
     method: auth?.method ?? "apikey",
     ...(auth?.keyId ? { keyId: auth.keyId } : {}),
-    roles: effective.user?.roles ?? [],
+    roles: caller.roles ? [...caller.roles] : (effective.user?.roles ?? []),
     permissions: permissions.toStrings(),
     ...(auth?.expiresAt ? { expiresAt: auth.expiresAt } : auth?.tokenExpiresAtMs ? { expiresAt: toRfc3339(auth.tokenExpiresAtMs) } : {}),
   };
