@@ -77,6 +77,5 @@ export const CONDITION_READY = "Ready";
 export const CONDITION_ISSUING = "Issuing";
 export const READY_REASONS = ["Ready", "DoesNotExist", "Issuing", "Expired", "Revoked", "IssuerNotFound", "IssuerNotReady", "SpecMismatch", "Failed"] as const;
 export type ReadyReason = (typeof READY_REASONS)[number];
-/** Issuing=False reasons: Issued after a success; Failed while backing off. */
+/** Issuing=False after a success (Issued); while failed issuances back off, Issuing stays True with the server's message and status.failedIssuanceAttempts counts them. */
 export const ISSUING_DONE = "Issued";
-export const ISSUING_FAILED = "Failed";

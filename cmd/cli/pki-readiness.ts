@@ -15,7 +15,15 @@ export interface IssueGoal {
   failedAttempts: number;
 }
 
-export type Verdict = { state: "ready" } | { state: "failed" | "pending"; reason: string; message: string };
+/** Not ready: failed (a person must act) or pending (the controllers are at it), and why. */
+export interface Unsettled {
+  state: "failed" | "pending";
+  /** The Ready reason, or NoStatus, NotObserved or NotRenewed when the check speaks for itself. */
+  reason: string;
+  message: string;
+}
+
+export type Verdict = { state: "ready" } | Unsettled;
 
 /** Ready reasons no retry cures: a person must act. */
 const TERMINAL: readonly ReadyReason[] = ["IssuerNotFound", "Revoked", "Failed"];

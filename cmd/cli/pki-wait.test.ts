@@ -71,10 +71,15 @@ describe("waitForCertificate", () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
-  it("reads again and watches from the new version when the watch's version is too old", async () => {
+  it("reads again, after a pause, and watches from the new version when the watch's version is too old", async () => {
+    const clock = new FakeClock();
     const later = certificateFixture(noStatus, (c) => void (c.metadata.resourceVersion = "20"));
     const source = sourceOf([pendingCert, later], [new ApiError(410, "Expired", "too old resource version"), modified(certificateFixture())]);
-    await expect(waitForCertificate(source, options(new FakeClock()))).resolves.toMatchObject({ status: { revision: 1 } });
+    const waiting = waitForCertificate(source, options(clock));
+    await flush();
+    expect(source.watchedFrom).toEqual(["10"]);
+    clock.step(1000);
+    await expect(waiting).resolves.toMatchObject({ status: { revision: 1 } });
     expect(source.watchedFrom).toEqual(["10", "20"]);
   });
 

@@ -9,7 +9,7 @@ import { isGone } from "../../api/machinery/errors.js";
 import type { Certificate } from "../../api/types/certificate.js";
 import { formatDuration } from "../../api/types/duration.js";
 import { CERTIFICATES } from "./commands/pki-context.js";
-import { judgeCertificate, type IssueGoal, type Verdict } from "./pki-readiness.js";
+import { judgeCertificate, type IssueGoal, type Unsettled, type Verdict } from "./pki-readiness.js";
 
 export interface CertificateSource {
   get(name: string, signal: AbortSignal): Promise<Certificate>;
@@ -32,7 +32,7 @@ export interface WaitOptions {
   /** The command's signal (Ctrl-C). */
   signal?: AbortSignal;
   /** Told once, the first time the certificate is not ready yet (to say that the command waits). */
-  onPending?: (verdict: Verdict) => void;
+  onPending?: (verdict: Unsettled) => void;
 }
 
 /** The wait ended without the certificate: why, in words a person can act on. */
@@ -40,7 +40,7 @@ export class CertificateWaitError extends Error {
   override name = "CertificateWaitError";
 }
 
-/** A watch the server ended with nothing in it is started again after this, not in a tight loop. */
+/** A watch the server ended (or refused as too old) with nothing in it is started again after this, not in a tight loop. */
 const QUIET_WATCH_PAUSE_MS = 1000;
 
 export async function waitForCertificate(source: CertificateSource, opts: WaitOptions): Promise<Certificate> {
@@ -84,9 +84,8 @@ export async function waitForCertificate(source: CertificateSource, opts: WaitOp
         }
       } catch (err) {
         if (signal.aborted) break;
-        // Too old a version to watch from: read it again.
-        if (isGone(err)) continue;
-        throw err;
+        // Too old a version to watch from: read it again (below).
+        if (!isGone(err)) throw err;
       }
       if (events === 0) await pauseUnlessAborted(opts.clock, QUIET_WATCH_PAUSE_MS, signal);
     }

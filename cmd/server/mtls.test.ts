@@ -4,7 +4,7 @@
 // revocation refused at the next handshake (and live connections closed) within a second.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { Agent, request } from "node:https";
+import { Agent } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,43 +13,11 @@ import { silentLogger } from "../../controllers/runtime/testing/silent-logger.js
 import { authPaths } from "../../api/types/auth-api.js";
 import type { Certificate } from "../../api/types/certificate.js";
 import { pkiPaths, ROOT_CA_NAME, type CertificateKeyPair } from "../../api/types/pki-api.js";
+import { adminConfOf, httpsCall as call, type HttpsClient as Client } from "../../hack/testing/https-call.js";
 import { runServer, type RunningServer } from "./run-server.js";
 import type { ServerConfig } from "./server-config.js";
 
 const API = "/apis/security.clawbernetes.com/v1/certificates";
-
-interface Client {
-  ca: string;
-  cert?: string;
-  key?: string;
-  token?: string;
-  agent?: Agent;
-}
-
-/** One HTTPS request; resolves with the status and body, or rejects when the connection is refused. */
-function call(url: string, path: string, client: Client, init: { method?: string; json?: unknown } = {}): Promise<{ status: number; body: any }> {
-  const target = new URL(path, url);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      target,
-      {
-        method: init.method ?? "GET",
-        ca: client.ca,
-        ...(client.cert ? { cert: client.cert, key: client.key } : {}),
-        ...(client.agent ? { agent: client.agent } : { agent: false }),
-        headers: { ...(client.token ? { Authorization: `Bearer ${client.token}` } : {}), ...(init.json !== undefined ? { "Content-Type": "application/json" } : {}) },
-      },
-      (res) => {
-        let text = "";
-        res.on("data", (c) => (text += c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(init.json !== undefined ? JSON.stringify(init.json) : undefined);
-  });
-}
 
 const config = (dataDir: string, tls: Record<string, unknown> = {}): ServerConfig => ({ listen: { host: "127.0.0.1", port: 0 }, dataDir, etcdEndpoints: [], maxRequestBytes: 1 << 20, sections: { tls } });
 
@@ -64,10 +32,8 @@ describe("mTLS with the server's PKI", () => {
     dataDir = mkdtempSync(join(tmpdir(), "claw-mtls-"));
     pkiDir = join(dataDir, "etc-pki");
     const first = await runServer({ config: config(dataDir), logger: silentLogger(), announce: () => {}, controllers: false });
-    const conf = parseYaml(readFileSync(first.adminConfigPath, "utf8")) as { users: { user: { token: string } }[]; clusters: { cluster: Record<string, string> }[] };
-    const ca = Buffer.from(conf.clusters[0]!.cluster["certificate-authority-data"]!, "base64").toString();
-    const token = conf.users[0]!.user.token;
-    const asAdmin: Client = { ca, token };
+    const asAdmin = adminConfOf(readFileSync(first.adminConfigPath, "utf8"), parseYaml);
+    const token = asAdmin.token!;
     const make = async (name: string, spec: Record<string, unknown>): Promise<CertificateKeyPair> => {
       expect((await call(first.url, API, asAdmin, { method: "POST", json: { apiVersion: "security.clawbernetes.com/v1", kind: "Certificate", metadata: { name }, spec: { issuerRef: { name: ROOT_CA_NAME }, ...spec } } })).status).toBe(201);
       expect((await call(first.url, pkiPaths.issue(name), asAdmin, { method: "POST", json: {} })).status).toBe(201);
@@ -91,9 +57,7 @@ describe("mTLS with the server's PKI", () => {
       announce: () => {},
       controllers: false,
     });
-    const adminConf = parseYaml(readFileSync(server.adminConfigPath, "utf8")) as { users: { user: Record<string, string> }[] };
-    const user = adminConf.users[0]!.user;
-    admin = { ca: gateway.ca, token, cert: Buffer.from(user["client-certificate-data"] ?? "", "base64").toString(), key: Buffer.from(user["client-key-data"] ?? "", "base64").toString() };
+    admin = { ...adminConfOf(readFileSync(server.adminConfigPath, "utf8"), parseYaml), token };
   }, 60_000);
 
   afterAll(async () => {

@@ -9,9 +9,9 @@ import { certificateFacts } from "../../api/pki/certificate-facts.js";
 import { keyRecordKey } from "../../api/pki/pki-records.js";
 import { RestClient } from "../../api/client/rest-client.js";
 import { FakeClock, toRfc3339 } from "../../api/machinery/clock.js";
-import { findCondition } from "../../api/machinery/conditions.js";
+import { findCondition, setCondition } from "../../api/machinery/conditions.js";
 import type { Certificate, CertificateSpec } from "../../api/types/certificate.js";
-import { CONDITION_ISSUING, CONDITION_READY, pkiPaths } from "../../api/types/pki-api.js";
+import { CONDITION_ISSUING, CONDITION_READY, pkiPaths, ROOT_CA_NAME } from "../../api/types/pki-api.js";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
 import { Informer } from "../runtime/informer.js";
 import { restListWatcher } from "../runtime/list-watcher.js";
@@ -19,6 +19,7 @@ import { Manager } from "../runtime/manager.js";
 import { objectUntil } from "../runtime/testing/cache-wait.js";
 import { silentLogger } from "../runtime/testing/silent-logger.js";
 import { controllerIdentityClient } from "../secrets/testing/controller-identity.js";
+import { writeCertificateStatus } from "./certificate-status.js";
 import { certificatesIssuingController } from "./issuing-controller.js";
 import { certificatesReadinessController } from "./readiness-controller.js";
 import { certificatesTriggerController } from "./trigger-controller.js";
@@ -103,6 +104,13 @@ describe("the certificates controllers", () => {
     expect(findCondition(leaf.status?.conditions, CONDITION_ISSUING)).toMatchObject({ status: "False", reason: "Issued" });
     expect(factsOf("e2e-leaf")).toMatchObject({ commonName: "e2e-leaf.example.com", dnsNames: ["e2e-leaf.example.com"], isCA: false });
     expect(issuingReasons.get("e2e-leaf")).toEqual(["DoesNotExist"]);
+  });
+
+  it("finds nothing to reissue in the root CA the server made at its start, and marks it Ready", async () => {
+    await untilReady(ROOT_CA_NAME);
+    await manager.idle();
+    expect(get(ROOT_CA_NAME).status?.revision).toBe(1);
+    expect(issuingReasons.get(ROOT_CA_NAME)).toBeUndefined();
   });
 
   it("renews a leaf exactly at its renewal time, with a new key under rotationPolicy Always and the same key under Never", async () => {
@@ -200,5 +208,18 @@ describe("the certificates controllers", () => {
     await untilRevision("e2e-refused", 2);
     expect(get("e2e-refused").status?.failedIssuanceAttempts).toBeUndefined();
     expect(get("e2e-refused").status?.lastFailureTime).toBeUndefined();
+  });
+
+  it("drops a status write made on a stale copy (409), and never erases another writer's condition", async () => {
+    await untilReady("e2e-leaf");
+    await manager.idle();
+    const stale = get("e2e-leaf");
+    await admin.requestJson({ method: "POST", path: pkiPaths.renew("e2e-leaf") });
+    const conditions = setCondition(stale.status?.conditions, { type: CONDITION_READY, status: "False", reason: "Expired", message: "from a stale copy" }, toRfc3339(clock.now()));
+    const written = await writeCertificateStatus({ client: controllerClient, current: stale, status: { conditions }, fieldManager: "test" });
+    expect(written).toBe(false);
+    await objectUntil(certificates, "e2e-leaf", (c) => (c?.status?.revision ?? 0) > stale.status!.revision! && isReady(c));
+    expect(readyOf(get("e2e-leaf"))?.message).not.toBe("from a stale copy");
+    expect(issuingReasons.get("e2e-leaf")?.at(-1)).toBe("ManuallyTriggered");
   });
 });

@@ -4,6 +4,7 @@
 
 import { toRfc3339 } from "../../api/machinery/clock.js";
 import { findCondition, setCondition } from "../../api/machinery/conditions.js";
+import type { Condition } from "../../api/machinery/meta.js";
 import type { Certificate, CertificateStatus } from "../../api/types/certificate.js";
 import { CONDITION_ISSUING, ISSUE_REASONS, type IssueReason, type IssueRequest } from "../../api/types/pki-api.js";
 import { backoffDelay, type BackoffPolicy } from "../runtime/backoff.js";
@@ -57,21 +58,22 @@ export function recordFailure(opts: { certificate: Certificate; message: string;
   // lastFailureTime keeps whole seconds: count from there, as the backoff check will.
   const failedAt = Date.parse(toRfc3339(now));
   const retryAt = failedAt + backoffDelay(opts.backoff ?? ISSUANCE_BACKOFF, attempts);
-  const issuing = findCondition(certificate.status?.conditions, CONDITION_ISSUING);
-  const message = `issuance failed (attempt ${attempts}): ${opts.message}; retrying at ${toRfc3339(retryAt)}`;
-  const conditions = setCondition(certificate.status?.conditions, { type: CONDITION_ISSUING, status: "True", reason: issuing?.reason ?? "DoesNotExist", message, ...generationOf(certificate) }, toRfc3339(now));
+  const conditions = stillIssuing(certificate, `issuance failed (attempt ${attempts}): ${opts.message}; retrying at ${toRfc3339(retryAt)}`, now);
   return { status: { failedIssuanceAttempts: attempts, lastFailureTime: toRfc3339(now), conditions }, requeueAfterMs: Math.max(0, retryAt - now) };
+}
+
+/** The conditions with Issuing still True, with the reason that asked for it, and a new message. */
+function stillIssuing(certificate: Certificate, message: string, now: number): Condition[] {
+  const reason = findCondition(certificate.status?.conditions, CONDITION_ISSUING)?.reason ?? "DoesNotExist";
+  return setCondition(certificate.status?.conditions, { type: CONDITION_ISSUING, status: "True", reason, message, ...generationOf(certificate) }, toRfc3339(now));
 }
 
 function waitFor(input: IssuingCheckInput, kind: "missing" | "notCA" | "notReady"): IssuingPlan | undefined {
   const state = issuerStateOf(input);
   if (state.kind !== kind) return undefined;
-  const { certificate } = input;
-  const issuing = findCondition(certificate.status?.conditions, CONDITION_ISSUING);
   const message = `waiting: ${state.message}`;
-  // Issuing stays True with the reason that asked for it; only the message says what it waits for.
-  const conditions = setCondition(certificate.status?.conditions, { type: CONDITION_ISSUING, status: "True", reason: issuing?.reason ?? "DoesNotExist", message, ...generationOf(certificate) }, toRfc3339(input.now));
-  return { action: "wait", message, status: { conditions } };
+  // Issuing stays True; only its message says what issuance waits for.
+  return { action: "wait", message, status: { conditions: stillIssuing(input.certificate, message, input.now) } };
 }
 
 function backingOff({ certificate, now, backoff }: IssuingCheckInput): IssuingPlan | undefined {

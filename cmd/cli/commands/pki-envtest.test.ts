@@ -4,7 +4,6 @@
 
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,9 +20,6 @@ import { buildKubeconfig, serializeKubeconfig } from "../config/kubeconfig.js";
 import { ExitCode } from "../exit-codes.js";
 import { CliHarness } from "../testing/cli-harness.js";
 
-// Until test/envtest.ts registers the PKI module there is nothing to run these against.
-const ENVTEST_SERVES_PKI = readFileSync(new URL("../../../test/envtest.ts", import.meta.url), "utf8").includes("PkiModule");
-
 const clock = new FakeClock(Date.parse("2026-03-01T08:00:00Z"));
 let env: EnvTest;
 let controllerClient: RestClient;
@@ -37,7 +33,7 @@ const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
 const pemCount = (text: string) => text.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0;
 const certAt = async (file: string) => new X509Certificate(await readFile(join(dir, file)));
 
-describe.skipIf(!ENVTEST_SERVES_PKI)("claw pki against the server", () => {
+describe("claw pki against the server", () => {
   beforeAll(async () => {
     env = await startEnvTest({ clock, controllerIdentity: true });
     controllerClient = controllerIdentityClient(env);
@@ -130,10 +126,15 @@ describe.skipIf(!ENVTEST_SERVES_PKI)("claw pki against the server", () => {
     expect(run.stdout).toMatch(new RegExp(`^${serial}\\s+\\S+\\s+keyCompromise$`, "m"));
   });
 
-  it("issue refuses to wait for a revoked certificate, saying how to start again", async () => {
-    const run = await claw("issue", "node", "--name", "gpu-node-1", "--dir", dir);
-    expect(run.code).toBe(ExitCode.Failure);
-    expect(run.stderr).toContain("certificate node-gpu-node-1 cannot be issued: certificate node-gpu-node-1 is revoked");
+  it("issue refuses a revoked certificate before writing, saying how to start again, with exit 7", async () => {
+    const before = await get("node-gpu-node-1");
+    const run = await claw("issue", "node", "--name", "gpu-node-1", "--dns", "other.example.com", "--dir", dir);
+    expect(run).toEqual({
+      code: ExitCode.Conflict,
+      stdout: "",
+      stderr: "error: certificate node-gpu-node-1 is revoked (keyCompromise), which cannot be undone; delete it ('claw delete certificate node-gpu-node-1') and issue it again\n",
+    });
+    expect((await get("node-gpu-node-1")).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
   });
 
   it("renew issues the certificate again: a new revision and serial", async () => {

@@ -3,8 +3,11 @@
 
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { isNotFound } from "../../../api/machinery/errors.js";
 import type { Certificate } from "../../../api/types/certificate.js";
 import { runAction } from "../cli-action.js";
+import { ReportedFailure } from "../cli-errors.js";
+import { ExitCode } from "../exit-codes.js";
 import { awaitCertificate, issuedText, writeLeafFiles } from "./pki-issuance.js";
 import { CERTIFICATES, DEFAULT_PKI_DIR, DEFAULT_TIMEOUT, FIELD_MANAGER, type PkiCommandContext } from "./pki-context.js";
 import { gatewayPlan, nodePlan, parseTimeout, type IssueFlags, type IssuePlan } from "./pki-issue-spec.js";
@@ -44,6 +47,7 @@ async function issueCertificate(ctx: PkiCommandContext, plan: IssuePlan, flags: 
   const timeoutMs = parseTimeout(flags.timeout);
   const name = plan.certificate.metadata.name;
   const client = await session.client();
+  await refuseRevoked(ctx, name);
   const applied = await client.apply<Certificate>(CERTIFICATES, plan.certificate, { fieldManager: FIELD_MANAGER, signal: session.deps.signal });
   const goal = { failedAttempts: applied.status?.failedIssuanceAttempts ?? 0, ...(applied.metadata.generation !== undefined ? { generation: applied.metadata.generation } : {}) };
   const ready = await awaitCertificate(ctx, { name, goal, done: "issued", timeoutMs });
@@ -51,4 +55,19 @@ async function issueCertificate(ctx: PkiCommandContext, plan: IssuePlan, flags: 
   const unchanged = applied.status?.revision !== undefined && applied.status.revision === ready.status?.revision;
   session.out(`certificate ${name} ${unchanged ? "unchanged" : "issued"} (${issuedText(ready)})\n`);
   await writeLeafFiles(ctx, resolve(flags.dir), plan.fileBase, pair);
+}
+
+/**
+ * A revoked certificate stays revoked: say so before writing, rather than let the apply (which does not
+ * carry spec.revoked) be refused as an attempt to undo the revocation.
+ */
+async function refuseRevoked(ctx: PkiCommandContext, name: string): Promise<void> {
+  const { session } = ctx;
+  const live = await (await session.client()).get<Certificate>(CERTIFICATES, name, { ...(session.deps.signal ? { signal: session.deps.signal } : {}) }).catch((err: unknown) => {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  });
+  if (!live?.spec?.revoked) return;
+  session.err(`error: certificate ${name} is revoked (${live.spec.revocationReason ?? "unspecified"}), which cannot be undone; delete it ('claw delete certificate ${name}') and issue it again`);
+  throw new ReportedFailure(ExitCode.Conflict);
 }
