@@ -30,14 +30,18 @@ export interface CertificateAdmissionDeps {
   permissions: () => PermissionDecider;
 }
 
-/** What issuing a spec hands out. */
-export type Grant = { kind: "ca" } | { kind: "node"; name: string } | { kind: "user"; name: string } | { kind: "server" };
+/** What issuing a spec hands out: a CA can sign, a client-auth certificate is a credential; one can be both. */
+export type Grant = { kind: "ca" } | { kind: "node"; name: string } | { kind: "user"; name: string };
 
-export function grantOf(spec: CertificateSpec): Grant {
-  if (spec.isCA) return { kind: "ca" };
-  if (!effectiveUsages(spec).includes("client auth")) return { kind: "server" };
-  return spec.subject?.organizations?.includes(NODE_ORGANIZATION) ? { kind: "node", name: spec.commonName } : { kind: "user", name: spec.commonName };
+export function grantsOf(spec: CertificateSpec): Grant[] {
+  const grants: Grant[] = spec.isCA ? [{ kind: "ca" }] : [];
+  if (effectiveUsages(spec).includes("client auth"))
+    grants.push(spec.subject?.organizations?.includes(NODE_ORGANIZATION) ? { kind: "node", name: spec.commonName } : { kind: "user", name: spec.commonName });
+  return grants;
 }
+
+/** A node's name, as the mTLS authenticator accepts it. */
+const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,62}[a-z0-9])?$/;
 
 /** The status fields only the issue path writes. */
 const ISSUED_FIELDS = ["certificate", "chain", "serialNumber", "issuerSerialNumber", "notBefore", "notAfter", "renewalTime", "revision", "revokedAt"] as const;
@@ -74,6 +78,9 @@ function checkSpec(cert: Cert): void {
   if (size !== undefined && algorithm === "RSA" && ![2048, 3072, 4096].includes(size)) causes.push({ field: "spec.privateKey.size", reason: "FieldValueNotSupported", message: "Unsupported value: an RSA key is 2048, 3072 or 4096 bits" });
   if (spec.renewBefore && parseDuration(spec.renewBefore) >= durationOf(spec))
     causes.push({ field: "spec.renewBefore", reason: "FieldValueInvalid", message: `Invalid value: "${spec.renewBefore}": must be shorter than the duration (${spec.duration ?? (spec.isCA ? "87600h" : "2160h")})` });
+  const node = grantsOf(spec).find((g) => g.kind === "node");
+  if (node && !NODE_NAME.test(node.name))
+    causes.push({ field: "spec.commonName", reason: "FieldValueInvalid", message: `Invalid value: "${node.name}": a node certificate's common name is the node's name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit` });
   if (causes.length > 0) throw invalid({ group: GROUP, kind: "Certificate", name: cert.metadata.name }, causes);
 }
 
@@ -98,18 +105,18 @@ function grantChanged(spec: CertificateSpec, old: CertificateSpec): boolean {
 async function authorizeGrant(deps: CertificateAdmissionDeps, user: UserInfo | undefined, cert: Cert): Promise<void> {
   // The server's own writes (bootstrap of its CA and serving certificate) carry no user.
   if (!user) return;
-  const grant = grantOf(cert.spec);
   const name = cert.metadata.name;
   const ref = { kind: "Certificate", name };
-  if (grant.kind === "server") return;
-  const decision = await deps.permissions().decide(user, "certificates", "admin");
-  const what = grant.kind === "ca" ? "a CA certificate, which can sign any identity" : grant.kind === "node" ? `a client certificate for node "${grant.name}"` : `a client certificate for user "${grant.name}"`;
-  if (!decision.allowed)
-    throw new ApiError(403, "Forbidden", `user "${user.name}" cannot issue ${what} (certificate "${name}"): it needs certificates:admin (${decision.reason}); a certificate without the usage "client auth" needs only certificates:create`, { group: GROUP, ...ref });
-  if (grant.kind === "ca") return;
-  const requireHolds = deps.permissions().requireHolds;
-  if (!requireHolds) throw new ApiError(403, "Forbidden", `cannot issue ${what}: no identity module can tell what that identity holds`, { group: GROUP, ...ref });
-  await requireHolds(user, grant.kind === "node" ? { roles: [NODE_ROLE] } : { user: grant.name }, `issue ${what}`, ref);
+  for (const grant of grantsOf(cert.spec)) {
+    const what = grant.kind === "ca" ? "a CA certificate, which can sign any identity" : grant.kind === "node" ? `a client certificate for node "${grant.name}"` : `a client certificate for user "${grant.name}"`;
+    const decision = await deps.permissions().decide(user, "certificates", "admin");
+    if (!decision.allowed)
+      throw new ApiError(403, "Forbidden", `user "${user.name}" cannot issue ${what} (certificate "${name}"): it needs certificates:admin (${decision.reason}); a certificate without the usage "client auth" needs only certificates:create`, { group: GROUP, ...ref });
+    if (grant.kind === "ca") continue;
+    const requireHolds = deps.permissions().requireHolds;
+    if (!requireHolds) throw new ApiError(403, "Forbidden", `cannot issue ${what}: no identity module can tell what that identity holds`, { group: GROUP, ...ref });
+    await requireHolds(user, grant.kind === "node" ? { roles: [NODE_ROLE] } : { user: grant.name }, `issue ${what}`, ref);
+  }
 }
 
 /** Status writes other than the issue path's keep the issued fields as they are. */

@@ -41,6 +41,8 @@ describe("who may issue which certificate", () => {
     ["a certificates:admin holder without the node role's permissions cannot issue a node certificate", () => create(certAdmin, "node-x", { commonName: "gpu-x", subject: { organizations: ["system:nodes"] } }), 403],
     ["a holder of certificates:admin and the node role's permissions issues a node certificate", () => create(nodeIssuer, "node-gpu-1", { commonName: "gpu-1", subject: { organizations: ["system:nodes"] }, usages: ["digital signature", "client auth"] }), 201],
     ["nobody below admin issues a client certificate for the admin user", () => create(nodeIssuer, "admin-cert", { commonName: "admin", usages: ["client auth"] }), 403],
+    ["a certificates:admin holder cannot make a CA that doubles as a node's client certificate", () => create(certAdmin, "ca-node", { isCA: true, commonName: "gpu-y", subject: { organizations: ["system:nodes"] }, usages: ["cert sign", "client auth"] }), 403],
+    ["a node certificate's common name must be a node name", () => create(nodeIssuer, "node-bad", { commonName: "GPU_1", subject: { organizations: ["system:nodes"] }, usages: ["client auth"] }), 422],
     ["a disabled user is judged by its roles: no client certificate for it either", () => create(nodeIssuer, "boss-cert", { commonName: "boss", usages: ["client auth"] }), 403],
   ])("%s", async (_sentence, act, code) => {
     expect((await act()).status).toBe(code);
