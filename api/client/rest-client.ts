@@ -1,6 +1,6 @@
 // A small typed client of the claw REST API (Kubernetes conventions) over undici, with a keep-alive pool.
 
-import { Agent, request, type Dispatcher } from "undici";
+import { Agent, buildConnector, request, type Dispatcher } from "undici";
 import { ApiError, type Status } from "../machinery/errors.js";
 import { GROUP, VERSION, type KubeList, type KubeObject } from "../machinery/meta.js";
 import { PATCH_CONTENT_TYPES, TABLE_ACCEPT, type APIResourceList, type VersionInfo, type WatchEvent } from "./api-types.js";
@@ -14,6 +14,8 @@ import { warningTexts } from "./warning-header.js";
 export interface TlsOptions {
   /** PEM of the CA that signed the server certificate. */
   ca?: string | Buffer;
+  /** Asked for the CA again at every new connection, in place of `ca` (the in-process controllers follow the server's root CA when it is renewed). */
+  caSource?: () => string;
   /** PEM client certificate and key, for mTLS. */
   cert?: string | Buffer;
   key?: string | Buffer;
@@ -213,13 +215,15 @@ export class RestClient {
 
 function connectOptions(tls: TlsOptions | undefined): Agent.Options["connect"] {
   if (!tls) return undefined;
-  return {
-    ...(tls.ca ? { ca: tls.ca } : {}),
+  const base = {
     ...(tls.cert ? { cert: tls.cert } : {}),
     ...(tls.key ? { key: tls.key } : {}),
     ...(tls.serverName ? { servername: tls.serverName } : {}),
     rejectUnauthorized: !tls.insecureSkipVerify,
   };
+  const source = tls.caSource;
+  if (!source) return { ...base, ...(tls.ca ? { ca: tls.ca } : {}) };
+  return (options, callback) => buildConnector({ ...base, ca: source() })(options, callback);
 }
 
 const listQuery = (opts: ListOptions): Record<string, QueryValue> => ({

@@ -19,12 +19,18 @@ import {
   id_ce_keyUsage,
   id_ce_subjectAltName,
   id_ce_subjectKeyIdentifier,
+  id_kp_clientAuth,
+  id_kp_codeSigning,
+  id_kp_emailProtection,
+  id_kp_OCSPSigning,
+  id_kp_serverAuth,
+  id_kp_timeStamping,
   Name,
   type Extension,
 } from "@peculiar/asn1-x509";
 import type { CertificateUsage } from "../types/certificate.js";
 import type { CertificateFacts } from "./certificate-template.js";
-import { context, derChildren, pemBody, readDer, TAG } from "./der.js";
+import { context, derChildren, derOid, pemBody, readDer, TAG } from "./der.js";
 import { keySpecOfKey } from "./private-key.js";
 
 /** The key usage bit of each CRD usage name that is one (RFC 5280 4.2.1.3). */
@@ -42,12 +48,12 @@ export const KEY_USAGE_FLAGS: ReadonlyMap<CertificateUsage, KeyUsageFlags> = new
 
 /** The extended key usage OID of each CRD usage name that is one (RFC 5280 4.2.1.12). */
 export const EXTENDED_KEY_USAGE_OIDS: ReadonlyMap<CertificateUsage, string> = new Map([
-  ["server auth", "1.3.6.1.5.5.7.3.1"],
-  ["client auth", "1.3.6.1.5.5.7.3.2"],
-  ["code signing", "1.3.6.1.5.5.7.3.3"],
-  ["email protection", "1.3.6.1.5.5.7.3.4"],
-  ["timestamping", "1.3.6.1.5.5.7.3.8"],
-  ["ocsp signing", "1.3.6.1.5.5.7.3.9"],
+  ["server auth", id_kp_serverAuth],
+  ["client auth", id_kp_clientAuth],
+  ["code signing", id_kp_codeSigning],
+  ["email protection", id_kp_emailProtection],
+  ["timestamping", id_kp_timeStamping],
+  ["ocsp signing", id_kp_OCSPSigning],
 ]);
 
 export const OID_COMMON_NAME = "2.5.4.3";
@@ -164,7 +170,8 @@ function keyUsageBits(contents: Buffer): number {
 }
 
 /** Extension OIDs as the hexadecimal of their DER contents, to look them up without decoding OIDs. */
-const OID_HEX = { basicConstraints: "551d13", keyUsage: "551d0f", subjectKeyIdentifier: "551d0e" } as const;
+const oidHex = (oid: string) => derOid(oid).subarray(2).toString("hex");
+const OID_HEX = { basicConstraints: oidHex(id_ce_basicConstraints), keyUsage: oidHex(id_ce_keyUsage), subjectKeyIdentifier: oidHex(id_ce_subjectKeyIdentifier) };
 
 function attributes(name: Name, type: string): string[] {
   return [...name].flatMap((rdn) => [...rdn].filter((a) => a.type === type).map((a) => a.value.toString()));

@@ -22,6 +22,9 @@ export interface PkiEndpointDeps extends IssuanceDeps {
   maxBodyBytes: number;
 }
 
+/** The field manager of spec.revoked when revoked through the endpoint (claw pki revoke). */
+const REVOKE_FIELD_MANAGER = "claw-pki-revoke";
+
 const REASONS: readonly CertificateRevocationReason[] = ["unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded", "cessationOfOperation", "privilegeWithdrawn"];
 
 export async function issueEndpoint(ctx: RequestContext, deps: PkiEndpointDeps): Promise<void> {
@@ -59,7 +62,8 @@ export async function revokeEndpoint(ctx: RequestContext, deps: PkiEndpointDeps)
   const reason = (body.reason ?? "unspecified") as CertificateRevocationReason;
   if (!REASONS.includes(reason)) throw badRequest(`reason must be one of ${REASONS.join(", ")}, not ${JSON.stringify(body.reason)}`);
   const name = ctx.info.name ?? "";
-  const result = await deps.resources().guaranteedUpdate(deps.certificates, name, { ...writeOptions(ctx), subresource: undefined, hints: { [REVOKE_HINT]: reason } }, (live) => {
+  // Owned by a fixed manager, so a later apply of a manifest that never said revoked does not try to undo it.
+  const result = await deps.resources().guaranteedUpdate(deps.certificates, name, { ...writeOptions(ctx), fieldManager: REVOKE_FIELD_MANAGER, subresource: undefined, hints: { [REVOKE_HINT]: reason } }, (live) => {
     const cert = live as Cert;
     // Already revoked: the reason it was revoked for stands.
     if (cert.spec.revoked) return cert;

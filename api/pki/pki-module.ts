@@ -20,7 +20,7 @@ import { certificateAdmission } from "./certificate-admission.js";
 import { CrlPublisher } from "./crl-publisher.js";
 import { issueCertificate, openKey, type IssuanceDeps } from "./issuance.js";
 import { crlEndpoint, issueEndpoint, privateKeyEndpoint, renewEndpoint, revokeEndpoint, type PkiEndpointDeps } from "./pki-endpoints.js";
-import type { Cert, CrlRecord } from "./pki-records.js";
+import { keyRecordRoot, keySealName, listJson, put, type Cert, type CrlRecord, type KeyRecord } from "./pki-records.js";
 import { ServingMaterial, type Material } from "./serving-material.js";
 
 export interface PkiModuleOptions {
@@ -77,6 +77,7 @@ export class PkiModule implements ServerModule {
 
   async start(runtime: ModuleRuntime): Promise<void> {
     this.resources = runtime.resources;
+    await this.resealKeys();
     await this.ensureRootCa();
     await this.crls.start();
   }
@@ -106,7 +107,7 @@ export class PkiModule implements ServerModule {
     });
     const material = await this.material.load();
     for (const record of await Promise.all([ROOT_CA_NAME].map((ca) => this.crls.current(ca)))) if (record) this.writeCrlFile(record);
-    await this.writeRootCaFile();
+    this.writeTrustFile(material.trustPem);
     return material;
   }
 
@@ -115,8 +116,12 @@ export class PkiModule implements ServerModule {
     if (!this.material) throw new Error("servingTls() first");
     const from = (await this.ctx.store.currentRevision()) + 1;
     // Whatever changed between load and now is read once more so nothing falls between the two.
-    apply(await this.material.load());
-    this.material.start(from, apply, (err) => this.ctx.logger.error({ err: err.message }, "the TLS material watch ended; renewals and revocations are not followed until restart"));
+    const applyAndWrite = (material: Material) => {
+      apply(material);
+      this.writeTrustFile(material.trustPem);
+    };
+    applyAndWrite(await this.material.load());
+    this.material.start(from, applyAndWrite, (err) => this.ctx.logger.error({ err: err.message }, "the TLS material watch ended; renewals and revocations are not followed until restart"));
   }
 
   /**
@@ -135,6 +140,24 @@ export class PkiModule implements ServerModule {
   async rootCaPem(): Promise<string> {
     const root = (await this.service().get(this.certificates, ROOT_CA_NAME)) as Cert;
     return root.status?.certificate ?? "";
+  }
+
+  /**
+   * Private keys sealed under a master key that is no longer the first of the keyring are sealed again under
+   * the first, so once a server has started with the new key first the old one can be dropped (as
+   * `claw secrets rekey` does for Secret values). A record another server rewrote meanwhile is left to it.
+   */
+  private async resealKeys(): Promise<void> {
+    const records = await listJson<KeyRecord>(this.ctx.store, keyRecordRoot);
+    let resealed = 0;
+    for (const { key, value, modRevision } of records) {
+      if (this.sealer.isCurrent(value.sealed)) continue;
+      const name = keySealName(value.uid, value.serialNumber);
+      const sealed = this.sealer.seal(name, this.sealer.open(name, value.sealed));
+      const result = await this.ctx.store.txn([{ key, modRevision }], [put(key, { ...value, sealed })]);
+      if (result.succeeded) resealed++;
+    }
+    if (resealed > 0) this.ctx.logger.info({ resealed }, "sealed certificate private keys again under the first master key");
   }
 
   private async ensureRootCa(): Promise<Cert> {
@@ -234,10 +257,9 @@ export class PkiModule implements ServerModule {
     }
   }
 
-  /** DIR/pki/ca.crt: the root CA clients trust, for people and tools on this host. */
-  private async writeRootCaFile(): Promise<void> {
+  /** DIR/pki/ca.crt: the root CAs clients trust, for people and tools on this host. */
+  private writeTrustFile(pem: string): void {
     const dir = this.opts.pkiDir;
-    const pem = dir ? await this.rootCaPem() : "";
     if (!dir || !pem) return;
     const path = join(dir, "ca.crt");
     mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -53,7 +53,8 @@ export interface CrlRecord {
   serials: string[];
 }
 
-export const keyRecordKey = (uid: string) => internalKey(AREA, `keys/${uid}`);
+export const keyRecordRoot = internalKey(AREA, "keys/");
+export const keyRecordKey = (uid: string) => `${keyRecordRoot}${uid}`;
 export const issuedPrefix = (uid: string) => internalKey(AREA, `issued/${uid}/`);
 export const issuedKey = (uid: string, serial: string) => `${issuedPrefix(uid)}${serial}`;
 export const revokedRoot = internalKey(AREA, "revoked/");
@@ -72,12 +73,12 @@ export async function readJson<T>(store: Store, key: string): Promise<{ value: T
   return kv ? { value: JSON.parse(kv.value) as T, modRevision: kv.modRevision } : undefined;
 }
 
-export async function listJson<T>(store: Store, prefix: string): Promise<{ key: string; value: T }[]> {
-  const out: { key: string; value: T }[] = [];
+export async function listJson<T>(store: Store, prefix: string): Promise<{ key: string; value: T; modRevision: number }[]> {
+  const out: { key: string; value: T; modRevision: number }[] = [];
   let startAfter: string | undefined;
   for (;;) {
     const page = await store.list(prefix, { limit: 1000, ...(startAfter ? { startAfter } : {}) });
-    for (const kv of page.items) out.push({ key: kv.key, value: JSON.parse(kv.value) as T });
+    for (const kv of page.items) out.push({ key: kv.key, value: JSON.parse(kv.value) as T, modRevision: kv.modRevision });
     if (!page.more || page.items.length === 0) return out;
     startAfter = page.items[page.items.length - 1]!.key;
   }

@@ -39,7 +39,7 @@ function generateKey(spec: KeySpec): KeyObject {
 
 /** What a PEM private key is: its algorithm and size. */
 export function keySpecOf(privateKeyPem: string): KeySpec {
-  return keySpecOfKey(createPrivateKey(privateKeyPem));
+  return loadPrivateKey(privateKeyPem).spec;
 }
 
 /** What a private or public key object is; refuses the kinds claw does not issue (DSA, Ed448, other curves). */

@@ -35,11 +35,19 @@ export interface ServingMaterialOptions {
 /** Serving TLS plus what the server needs to drop live connections of revoked clients. */
 export interface Material extends ServingTls {
   revokedSerials: ReadonlySet<string>;
+  /**
+   * What clients of a server serving its own certificate should trust: claw's root CAs now, and those seen
+   * before a renewal until they expire — so a client holding the new bundle still reaches a server whose
+   * serving certificate has not been reissued yet.
+   */
+  trustPem: string;
 }
 
 export class ServingMaterial {
   private watch: StoreWatch | undefined;
   private warned = new Set<string>();
+  /** Root CA certificates seen since start, by serial, with their expiry. */
+  private readonly roots = new Map<string, { pem: string; notAfterMs: number }>();
   private pending: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: ServingMaterialOptions) {}
@@ -63,6 +71,7 @@ export class ServingMaterial {
     const revokedSerials = new Set(enforced.flatMap((c) => c.serials));
     return {
       ...base,
+      trustPem: this.trust(cas),
       certPem,
       keyPem,
       ...(clientCaPem ? { clientCaPem } : {}),
@@ -109,6 +118,13 @@ export class ServingMaterial {
     } catch {
       return false;
     }
+  }
+
+  private trust(cas: readonly Cert[]): string {
+    const now = Date.now();
+    for (const ca of cas) if (!ca.spec.issuerRef && ca.status?.serialNumber) this.roots.set(ca.status.serialNumber, { pem: ca.status.certificate!, notAfterMs: Date.parse(ca.status.notAfter ?? "") });
+    for (const [serial, root] of this.roots) if (!(root.notAfterMs > now)) this.roots.delete(serial);
+    return [...this.roots.values()].map((r) => r.pem).join("");
   }
 
   /** The CRLs to enforce: all of them when each client CA has a current one, none otherwise. */

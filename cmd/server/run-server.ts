@@ -90,15 +90,22 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     const bootstrap = await identity.bootstrap();
     const serving = tlsPlan.base ? await pki.servingTls({ base: tlsPlan.base, hosts: [config.listen.host, hostname()], servingName: servingCertificateName(config.listen.host) }) : undefined;
     const address = await server.start({ ...config.listen, ...(serving ? { tls: serving } : {}) });
-    if (serving) {
-      const live = server;
-      await pki.follow((material) => live.updateTls(material));
-    }
     const host = address.family === "IPv6" ? `[${clientHost(address.address)}]` : clientHost(address.address);
     const url = `${serving ? "https" : "http"}://${host}:${address.port}`;
+    // Clients trust the root CAs for a server serving its own certificate, and the [tls] ca for one serving files.
+    let caPem = !serving ? undefined : tlsPlan.ownCertificate ? serving.trustPem : tlsPlan.base?.clientCaPem;
     const adminConfigPath = join(config.dataDir, "admin.conf");
-    // Clients trust the root CA for a server serving its own certificate, and the [tls] ca for one serving files.
-    const caPem = !serving ? undefined : tlsPlan.ownCertificate ? await pki.rootCaPem() : tlsPlan.base?.clientCaPem;
+    if (serving) {
+      const live = server;
+      await pki.follow((material) => {
+        live.updateTls(material);
+        // A renewed root CA: admin.conf and the in-process controllers trust it from now on.
+        if (tlsPlan.ownCertificate && material.trustPem !== caPem) {
+          caPem = material.trustPem;
+          writeAdminConfig({ path: adminConfigPath, server: url, caPem });
+        }
+      });
+    }
     // Requiring client certificates must never lock out the admin: admin.conf carries one.
     const clientCert = tlsPlan.requireClientCert ? await adminClientCertificate(pki, tlsPlan, logger) : undefined;
     const written = writeAdminConfig({ path: adminConfigPath, server: url, ...(caPem ? { caPem } : {}), ...(bootstrap.created ? { token: bootstrap.secret } : {}), ...(clientCert ? { clientCert } : {}) });
@@ -106,7 +113,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     else if (written) opts.announce(`Admin client config: ${adminConfigPath}`);
     else opts.announce(`The admin credential${bootstrap.keyId ? ` ${bootstrap.keyId}` : ""} was created by another server sharing this store; use the admin.conf that server wrote.`);
     logger.info({ url, store: config.etcdEndpoints.length > 0 ? "etcd" : "embedded", dataDir: config.dataDir }, "claw server listening");
-    controllers.start({ server: url, tls: { ...(caPem ? { ca: caPem } : {}), ...(clientCert ? { cert: clientCert.certificatePem, key: clientCert.keyPem } : {}) }, clock, logger, registry: server.metrics.registry });
+    controllers.start({ server: url, tls: { ...(caPem ? { caSource: () => caPem ?? "" } : {}), ...(clientCert ? { cert: clientCert.certificatePem, key: clientCert.keyPem } : {}) }, clock, logger, registry: server.metrics.registry });
     const running = assembled;
     const setup = auditSetup;
     return {
