@@ -167,8 +167,9 @@ for (let round = 0; round < rounds; round++) {
 const best = (xs: number[]) => Math.max(...xs);
 const [ours, theirs] = [best(sync), best(webCrypto)];
 console.log(`(a) certificates/s, fresh P-256 key each, P-256 CA (best of ${rounds} rounds):`);
-console.log(`    signCertificate (sync node:crypto):           ${fmt(ours)}   rounds: ${sync.map((r) => r.toFixed(0)).join(", ")}`);
-console.log(`    @peculiar/x509 on WebCrypto (${concurrency} in flight):     ${fmt(theirs)}   rounds: ${webCrypto.map((r) => r.toFixed(0)).join(", ")}`);
+const line = (label: string, figure: number, rest: string) => console.log(`    ${label.padEnd(54)}${fmt(figure)}   ${rest}`);
+line("signCertificate (sync node:crypto):", ours, `rounds: ${sync.map((r) => r.toFixed(0)).join(", ")}`);
+line(`@peculiar/x509 on WebCrypto (${concurrency} in flight):`, theirs, `rounds: ${webCrypto.map((r) => r.toFixed(0)).join(", ")}`);
 console.log(`    ratio sync/WebCrypto: ${(ours / theirs).toFixed(2)}   target >= ${TARGET}/s: ${ours >= TARGET ? "met" : "NOT met"}`);
 
 const client = issue(template({ subject: { commonName: "client" }, dnsNames: [], ipAddresses: [], usages: ["digital signature", "client auth"] }), ca);
@@ -177,9 +178,9 @@ const plain = await handshakesPerSecond({});
 const mutual = await handshakesPerSecond({ ca: [ca.certificatePem], requestCert: true, rejectUnauthorized: true }, client);
 const withCrl = await handshakesPerSecond({ ca: [ca.certificatePem], requestCert: true, rejectUnauthorized: true, crl: [bigCrl.pem] }, client);
 console.log(`(b) TLS 1.3 handshakes/s, P-256, ${concurrency} connections at a time:`);
-console.log(`    server certificate only:                      ${fmt(plain)}   ratio 1.00`);
-console.log(`    + client certificate:                         ${fmt(mutual)}   ratio ${(mutual / plain).toFixed(2)}`);
-console.log(`    + client certificate, ${crlEntries}-entry CRL (${(bigCrl.der.length / 1024).toFixed(0)} KiB): ${fmt(withCrl)}   ratio ${(withCrl / plain).toFixed(2)}`);
+line("server certificate only:", plain, "ratio 1.00");
+line("+ client certificate:", mutual, `ratio ${(mutual / plain).toFixed(2)}`);
+line(`+ client certificate, ${crlEntries}-entry CRL (${(bigCrl.der.length / 1024).toFixed(0)} KiB):`, withCrl, `ratio ${(withCrl / plain).toFixed(2)}`);
 
 const times: number[] = [];
 for (let i = 0; i < 5; i++) {
