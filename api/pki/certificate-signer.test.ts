@@ -88,6 +88,13 @@ describe("signCertificate", () => {
     expect(verified.output).toMatch(/leaf\.pem: OK/);
   });
 
+  it.each([["7f", "7F"], ["0080ff", "80FF"], ["7fffffffffffffffffffffffffffffffffffffff", "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"]])("writes serial %s as the positive integer openssl shows as %s", (serialNumber, shown) => {
+    const ca = issue(P256, caTemplate("claw root"));
+    const issued = issue(P256, leafTemplate({ serialNumber }), ca);
+    expect(openssl(["x509", "-noout", "-serial", "-in", "$c.pem"], { "c.pem": issued.certificatePem }).output).toBe(`serial=${shown}\n`);
+    expect(tbsFields(issued.certificatePem)[0]!.contents.toString("hex")).toBe(serialNumber);
+  });
+
   it.each([
     ["2049-12-31T23:59:59.999Z", TAG.UTC_TIME, "Dec 31 23:59:59 2049 GMT"],
     ["2050-01-01T00:00:00Z", TAG.GENERALIZED_TIME, "Jan  1 00:00:00 2050 GMT"],
@@ -111,11 +118,12 @@ describe("signCertificate", () => {
   const ca = issue(P256, caTemplate("claw root"));
   const refusals: Array<[string, Partial<CertificateTemplate>, RegExp]> = [
     ["a leaf that would sign certificates", { usages: ["cert sign"] }, /usages has "cert sign" but isCA is false: only a CA signs certificates/],
-    ["a serial with a leading zero byte", { serialNumber: "00ff" }, /serialNumber "00ff" must be 1 to 20 bytes of lowercase hexadecimal/],
-    ["a negative serial", { serialNumber: "80" }, /serialNumber "80" must be .* whose first byte is 01 to 7f/],
-    ["a serial of 21 bytes", { serialNumber: "7f".repeat(21) }, /serialNumber "(7f)+" must be 1 to 20 bytes/],
-    ["an uppercase serial", { serialNumber: "ABCD" }, /serialNumber "ABCD" must be .* lowercase hexadecimal/],
-    ["a serial with an odd number of digits", { serialNumber: "abc" }, /serialNumber "abc" must be .*\(an even number of digits\)/],
+    ["a serial with a redundant leading zero byte", { serialNumber: "007f" }, /serialNumber "007f" must be a positive integer of 1 to 20 bytes .* no redundant leading 00/],
+    ["a zero serial", { serialNumber: "00" }, /serialNumber "00" must be a positive integer/],
+    ["a negative serial", { serialNumber: "80" }, /serialNumber "80" must be .* first byte below 80/],
+    ["a serial of 21 bytes", { serialNumber: "7f".repeat(21) }, /serialNumber "(7f)+" must be a positive integer of 1 to 20 bytes/],
+    ["an uppercase serial", { serialNumber: "ABCD" }, /serialNumber "ABCD" must be .* in lowercase hexadecimal/],
+    ["a serial with an odd number of digits", { serialNumber: "abc" }, /serialNumber "abc" must be .* an even number of digits/],
     ["notAfter equal to notBefore", { notBefore: new Date("2030-01-01T00:00:00Z"), notAfter: new Date("2030-01-01T00:00:00.900Z") }, /notAfter \(2030-01-01T00:00:00.900Z\) must be after notBefore \(2030-01-01T00:00:00.000Z\), to the second/],
     ["notAfter before notBefore", { notBefore: new Date("2030-01-02T00:00:00Z"), notAfter: new Date("2030-01-01T00:00:00Z") }, /notAfter .* must be after notBefore/],
     ["a usage the CRD does not name", { usages: ["any" as never] }, /usages\[0\] "any" is not a usage: use one of digital signature, /],

@@ -119,13 +119,14 @@ function checkTemplate(t: CertificateTemplate): void {
   });
 }
 
-/** A serial's DER INTEGER contents: positive, minimal, 1 to 20 bytes (RFC 5280 4.1.2.2). */
+/** A serial's DER INTEGER contents: positive and minimal (a leading 00 only before a byte of 80 or more), 1 to 20 bytes. */
 export function serialBytes(serial: string, field: string): Buffer {
-  const first = parseInt(serial.slice(0, 2), 16);
-  if (!/^([0-9a-f]{2}){1,20}$/.test(serial) || first === 0 || first >= 0x80) {
-    throw new Error(`${field} "${serial}" must be 1 to 20 bytes of lowercase hexadecimal (an even number of digits) whose first byte is 01 to 7f, so it is positive and minimal`);
+  const bytes = /^([0-9a-f]{2}){1,20}$/.test(serial) ? Buffer.from(serial, "hex") : undefined;
+  const positive = bytes !== undefined && bytes[0]! < 0x80 && bytes.some((b) => b !== 0);
+  if (!bytes || !positive || (bytes[0] === 0 && bytes[1]! < 0x80)) {
+    throw new Error(`${field} "${serial}" must be a positive integer of 1 to 20 bytes in lowercase hexadecimal, an even number of digits, first byte below 80 and no redundant leading 00 (RFC 5280 4.1.2.2, DER)`);
   }
-  return Buffer.from(serial, "hex");
+  return bytes;
 }
 
 /** An iPAddress GeneralName's bytes: 4 for IPv4, 16 for IPv6 (a dotted IPv4 tail, ::ffff:1.2.3.4, is two groups). */

@@ -72,7 +72,7 @@ describe("signCrl", () => {
   const leaf = issue(P256, leafTemplate(), ca);
   it.each([
     ["a serial listed twice", () => crlTemplate(ca, { entries: [entry("01"), entry("02"), entry("01")] }), /entries\[2\] repeats serialNumber 01/],
-    ["a serial that is not positive hexadecimal", () => crlTemplate(ca, { entries: [entry("01"), entry("-1")] }), /entries\[1\].serialNumber "-1" must be 1 to 20 bytes of lowercase hexadecimal/],
+    ["a serial that is not positive hexadecimal", () => crlTemplate(ca, { entries: [entry("01"), entry("-1")] }), /entries\[1\].serialNumber "-1" must be a positive integer of 1 to 20 bytes in lowercase hexadecimal/],
     ["nextUpdate not after thisUpdate", () => crlTemplate(ca, { thisUpdate: new Date("2030-01-01T00:00:00Z"), nextUpdate: new Date("2030-01-01T00:00:00.500Z") }), /nextUpdate \(2030-01-01T00:00:00.500Z\) must be after thisUpdate/],
     ["a negative CRL number", () => crlTemplate(ca, { number: -1 }), /number -1 must be a non-negative integer/],
     ["an issuer that is not a CA", () => crlTemplate(leaf), /the issuer certificate "CN=leaf.example.com" is not a CA/],
