@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { CustomObjectsApi, KubeConfig, Watch } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireTool } from "../hack/testing/required-tool.js";
-import { ensureServingCerts } from "../api/pki/serving-certs.js";
+import { caTemplate, issue, leafTemplate } from "../api/pki/testing/pki-fixtures.js";
 import { buildKubeconfig, serializeKubeconfig } from "../cmd/cli/config/kubeconfig.js";
 import { startEnvTest, type EnvTest } from "./envtest.js";
 
@@ -30,8 +30,10 @@ beforeAll(async () => {
   env = await startEnvTest();
   home = mkdtempSync(join(tmpdir(), "claw-query-clients-"));
   // kubectl sends no token over plain http, so it reaches the same server through TLS, as it does `claw server`.
-  const certs = await ensureServingCerts({ dir: join(home, "pki"), hosts: [], now: Date.now(), randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)) });
-  tls = createServer({ cert: certs.certPem, key: certs.keyPem }, (req, res) => void env.server.handle(req, res));
+  const ca = issue({ algorithm: "ECDSA" }, caTemplate("query-clients CA"));
+  const serving = issue({ algorithm: "ECDSA" }, leafTemplate({ subject: { commonName: "localhost" }, dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] }), ca);
+  const certs = { caPem: ca.certificatePem };
+  tls = createServer({ cert: serving.certificatePem, key: serving.privateKeyPem }, (req, res) => void env.server.handle(req, res));
   await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
   const httpsUrl = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
   kubeconfig = join(home, "kubeconfig");
