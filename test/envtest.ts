@@ -15,6 +15,7 @@ import type { ModuleFactory } from "../api/server/module.js";
 import { Keyring } from "../api/secrets/keyring.js";
 import { SecretsModule } from "../api/secrets/secrets-module.js";
 import { PkiModule } from "../api/pki/pki-module.js";
+import { GuardModule, type GuardModuleOptions } from "../api/guard/guard-module.js";
 import { openSqliteStore } from "../api/store/sqlite-store.js";
 import type { Store } from "../api/store/store.js";
 import { assembleServer } from "../cmd/server/assemble-server.js";
@@ -28,6 +29,8 @@ export interface EnvTest {
   identity: Identity;
   /** The PKI module (its CRL publisher, the root CA). */
   pki: PkiModule;
+  /** The gateway guard, when started with `guard`. */
+  guard?: GuardModule;
   /** With controllerIdentity: the credential that authenticates as system:controller-manager. */
   controllerCredential?: Credential;
   /** The master keyring the secrets module seals with. */
@@ -57,6 +60,8 @@ export interface EnvTestOptions {
   controllerIdentity?: boolean;
   /** The secrets module's keyring; one fixed test key by default. */
   keyring?: Keyring;
+  /** Runs the gateway guard with this [ddos] configuration (none by default). */
+  guard?: GuardModuleOptions;
 }
 
 export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> {
@@ -79,6 +84,11 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
   let pki: PkiModule | undefined;
   modules.push((ctx) => (pki = new PkiModule(ctx)));
   modules.push((ctx) => (identity = new Identity(ctx, { config, ...(opts.passwordParams ? { passwordParams: opts.passwordParams } : {}) })));
+  let guard: GuardModule | undefined;
+  if (opts.guard) {
+    const guardOptions = opts.guard;
+    modules.push((ctx) => (guard = new GuardModule(ctx, guardOptions)));
+  }
   const controllers = opts.controllerIdentity ? inProcessCredential({ randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)) }) : undefined;
   const assembled = assembleServer({
     store,
@@ -112,6 +122,7 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
     server,
     identity,
     pki: pkiModule,
+    ...(guard ? { guard } : {}),
     keyring,
     ...(controllers ? { controllerCredential: controllers.credential } : {}),
     ...(audit ? { audit } : {}),

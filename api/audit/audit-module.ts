@@ -19,7 +19,7 @@ import { changeEvents } from "./change-events.js";
 import { actorOf, forbiddenEvent, sourceIpOf, unauthenticatedEvent } from "./event-builders.js";
 import { RetentionPruner } from "./retention.js";
 import { SiemShipper } from "./siem-shipper.js";
-import { ViolationAggregator } from "./violation-aggregator.js";
+import { ViolationAggregator } from "../server/violation-aggregator.js";
 
 export interface AuditModuleOptions {
   config: AuditConfig;

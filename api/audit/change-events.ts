@@ -39,6 +39,10 @@ export function changeEvents(change: ResourceChange): AuditEvent[] {
   }
   if (info.kind === "Secret" && operation === "create") events.push({ type: "secrets.created", ...base, resource });
   if (info.kind === "Certificate") events.push(...certificateEvents(change, base, resource));
+  if (info.kind === "BlockRule" && operation !== "delete" && JSON.stringify(spec(object)) !== JSON.stringify(spec(previous)) && change.subresource === undefined) {
+    const { cidr, reason, source, duration, expiresAt } = spec(object) as Record<string, unknown>;
+    events.push({ type: "security.blocked", ...base, resource, details: { cidr: cidr ?? "", source: source ?? "manual", ...(reason ? { reason } : {}), ...(duration ? { duration } : {}), ...(expiresAt ? { expiresAt } : {}) } });
+  }
   return events;
 }
 

@@ -9,7 +9,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { Clock } from "../machinery/clock.js";
@@ -26,6 +26,7 @@ import { serveHealth } from "./health.js";
 import { DEFAULT_MAX_BODY_BYTES, sendError, sendJson, sendText, toApiError } from "./http-io.js";
 import { ServerMetrics } from "./metrics.js";
 import type { AuditSink, RequestObserver } from "./module.js";
+import type { ConnectionGate, Guard } from "./gate.js";
 import { unauditedSink } from "./module.js";
 import type { RequestContext } from "./request-context.js";
 import { resolveRequestInfo, type RequestInfo } from "./request-info.js";
@@ -60,8 +61,7 @@ export interface ServingTls {
   revokedSerials?: ReadonlySet<string>;
 }
 
-/** The guard's slot in the pipeline: throws ApiError (429, 403) to refuse a request before authentication. */
-export type Guard = (ctx: RequestContext) => Promise<void> | void;
+export type { ConnectionGate, Guard } from "./gate.js";
 
 export interface ApiServerOptions {
   store: Store;
@@ -76,6 +76,7 @@ export interface ApiServerOptions {
   /** The modules' routes; resource, discovery, health, version and metrics routes are the server's own. */
   routes?: readonly Route[];
   guard?: Guard;
+  gate?: ConnectionGate;
   /** Commits writes with their audit entries (the audit module); plain store transactions when absent. */
   audit?: AuditSink;
   observers?: readonly RequestObserver[];
@@ -132,7 +133,15 @@ export class ApiServer {
   /** Starts the shared watch and listens; resolves with the bound address. */
   async start(listen: { host: string; port: number; tls?: ServingTls }): Promise<AddressInfo> {
     await this.hub.start();
-    const common = { requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 };
+    const slow = this.opts.gate?.slowClientTimeoutMs;
+    const common = {
+      requestTimeout: slow ?? 0,
+      headersTimeout: slow ?? 30_000,
+      keepAliveTimeout: 65_000,
+      // Node checks the header and request deadlines on this interval: short enough that a slow client is cut off close to its deadline.
+      connectionsCheckingInterval: slow ? Math.min(1_000, Math.max(100, Math.floor(slow / 4))) : 30_000,
+      ...(slow ? { handshakeTimeout: slow } : {}),
+    };
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
     const tls = listen.tls;
     const server: Server = tls ? createTlsServer({ ...common, ...secureContextOptions(tls), ...(tls.clientCaPem ? { requestCert: true, rejectUnauthorized: false } : {}) }, handler) : createServer(common, handler);
@@ -156,6 +165,20 @@ export class ApiServer {
       });
     }
     this.server = server;
+    const gate = this.opts.gate;
+    if (gate) {
+      server.on("connection", (socket: Socket) => {
+        if (!gate.admit(socket)) socket.destroy();
+      });
+      server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+        gate.clientError?.(err, socket);
+        // A clientError listener replaces Node's own answer: give it as Node would.
+        if (!socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) return void socket.destroy();
+        const timeout = err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "ERR_HTTP_HEADERS_TIMEOUT";
+        socket.end(timeout ? "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n" : "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      });
+      if (tls) server.on("tlsClientError", (err: NodeJS.ErrnoException, socket: Socket) => gate.clientError?.(err, socket));
+    }
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(listen.port, listen.host, () => (server.off("error", reject), resolve()));

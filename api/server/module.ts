@@ -5,9 +5,11 @@
 // module may also provide (the audit module provides `audit`, identity provides `permissions`).
 
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { AuditEvent } from "../client/audit/event.js";
 import type { Clock } from "../machinery/clock.js";
 import type { ApiError } from "../machinery/errors.js";
+import type { ConnectionGate, Guard } from "./gate.js";
 import type { ResourceRegistry } from "../schema/resource-info.js";
 import type { Store, TxnResult } from "../store/store.js";
 import type { AdmissionPlugin } from "./admission.js";
@@ -91,6 +93,12 @@ export interface ServerModule {
   routes?: readonly Route[];
   healthChecks?: Record<string, () => Promise<void>>;
   observer?: RequestObserver;
+  /** The pipeline's first stage (the gateway guard): at most one module fills it. */
+  guard?: Guard;
+  /** The guard below HTTP: connections at accept, protocol errors, slow clients. */
+  gate?: ConnectionGate;
+  /** Registers the module's metrics beside the server's, for one /metrics. */
+  registerMetrics?(registry: Registry): void;
   /** Interfaces this module implements for the others; assembleServer puts them in the context. */
   provides?: Partial<Pick<ModuleContext, "audit" | "permissions" | "sealer">>;
   /** I/O starts here (watches, timers, bootstrap); the constructor does none. */

@@ -58,6 +58,10 @@ export function assembleServer(opts: AssembleOptions): AssembledServer {
     Object.assign(context, module.provides ?? {});
     modules.push(module);
   }
+  const guards = modules.filter((m) => m.guard || m.gate);
+  if (guards.length > 1) throw new Error(`only one module may guard the pipeline, not ${guards.map((m) => m.name).join(" and ")}`);
+  const guard = opts.guard ?? guards[0]?.guard;
+  const gate = guards[0]?.gate;
   const healthChecks = Object.assign({}, ...modules.map((m) => m.healthChecks ?? {})) as Record<string, () => Promise<void>>;
   const server = new ApiServer({
     store: opts.store,
@@ -74,10 +78,12 @@ export function assembleServer(opts: AssembleOptions): AssembledServer {
     healthChecks,
     version: versionInfo(),
     maxBodyBytes: context.maxBodyBytes,
-    ...(opts.guard ? { guard: opts.guard } : {}),
+    ...(guard ? { guard } : {}),
+    ...(gate ? { gate } : {}),
     ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
     ...(opts.maxWatchesPerIdentity ? { maxWatchesPerIdentity: opts.maxWatchesPerIdentity } : {}),
   });
+  for (const module of modules) module.registerMetrics?.(server.metrics.registry);
   let started: ServerModule[] = [];
   return {
     server,

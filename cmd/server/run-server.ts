@@ -2,7 +2,7 @@
 // the admin credential and serves the API, with the controller manager in-process by default.
 
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { AuditModule } from "../../api/audit/audit-module.js";
@@ -22,6 +22,9 @@ import { inProcessControllers } from "./controllers.js";
 import type { ServerConfig } from "./server-config.js";
 import { planServingTls } from "./serving-tls.js";
 import { PkiModule } from "../../api/pki/pki-module.js";
+import { GuardModule } from "../../api/guard/guard-module.js";
+import { parseGuardConfig } from "../../api/guard/guard-config-parser.js";
+import { openCountryLookup } from "../../api/guard/country-lookup.js";
 import { hostname } from "node:os";
 
 export interface RunningServer {
@@ -69,13 +72,15 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     let identity: Identity | undefined;
     let pki: PkiModule | undefined;
     const tlsPlan = planServingTls(config);
+    const guardConfig = parseGuardConfig(config.sections.ddos, { ...(config.configFile ? { source: config.configFile, text: readFileSync(config.configFile, "utf8") } : {}) });
+    const countries = guardConfig.geo.enabled ? await openCountryLookup({ ...(guardConfig.geo.database ? { database: guardConfig.geo.database } : {}) }) : undefined;
     assembled = assembleServer({
       store,
       registry: loadCrdRegistry(),
       clock,
       logger,
       random: { bytes: (n) => randomBytes(n) },
-      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig }))],
+      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig })), (ctx) => new GuardModule(ctx, { config: guardConfig, ...(countries ? { countries } : {}) })],
       authenticators: controllers.authenticators,
       maxBodyBytes: config.maxRequestBytes,
       ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
