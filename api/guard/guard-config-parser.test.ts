@@ -65,7 +65,7 @@ describe("parseGuardConfig", () => {
     expect(parseFile(GUIDE)).toEqual({
       enabled: true,
       shadow: false,
-      allow: [],
+      allow: ["127.0.0.1/32", "::1/128"],
       trustedProxies: [],
       connection: { maxPerIp: 100, maxTotal: 10000, slowLorisTimeoutSecs: 30 },
       rateLimit: { requestsPerSecond: 100, burstSize: 200 },
@@ -84,7 +84,7 @@ describe("parseGuardConfig", () => {
   const defaults: { name: string; read: (c: GuardConfig) => unknown; expected: unknown }[] = [
     { name: "the guard is on by default", read: (c) => c.enabled, expected: true },
     { name: "shadow mode is off by default", read: (c) => c.shadow, expected: false },
-    { name: "no address is allowed past the guard by default", read: (c) => c.allow, expected: [] },
+    { name: "only the host's own loopback addresses are allowed past the guard by default, as fail2ban's ignoreip", read: (c) => c.allow, expected: ["127.0.0.1/32", "::1/128"] },
     { name: "no proxy is trusted by default", read: (c) => c.trustedProxies, expected: [] },
     { name: "max_per_ip defaults to 100", read: (c) => c.connection.maxPerIp, expected: 100 },
     { name: "max_total defaults to 10000", read: (c) => c.connection.maxTotal, expected: 10000 },
@@ -132,9 +132,10 @@ describe("parseGuardConfig", () => {
     { name: "refuses a positive reputation threshold", toml: `[ddos.reputation]\nthreshold = 10`, message: `gateway.toml:2: [ddos.reputation] threshold must be a number ≤ 0 (a score: 0 is neutral, violations lower it), not 10` },
     { name: "refuses a negative decay_rate", toml: `[ddos.reputation]\ndecay_rate = -0.5`, message: `gateway.toml:2: [ddos.reputation] decay_rate must be a number ≥ 0 (points recovered per minute), not -0.5` },
     { name: "refuses nan for a decay_rate", toml: `[ddos.reputation]\ndecay_rate = nan`, message: `gateway.toml:2: [ddos.reputation] decay_rate must be a number ≥ 0 (points recovered per minute), not nan` },
-    { name: "refuses an unknown key and suggests the near one", toml: `[ddos.rate_limit]\nrequests_per_second = 10\nburst-size = 20`, message: `gateway.toml:3: [ddos.rate_limit] unknown key burst-size; did you mean burst_size?; the keys of [ddos.rate_limit] are requests_per_second, burst_size` },
+    { name: "refuses an unknown key and suggests the near one", toml: `[ddos.rate_limit]\nrequests_per_second = 10\nburst-size = 20`, message: `gateway.toml:3: [ddos.rate_limit] unknown key burst-size (did you mean burst_size?); the keys of [ddos.rate_limit] are requests_per_second, burst_size` },
     { name: "refuses an unknown key in [ddos]", toml: `[ddos]\nenabled = true\nmode = "strict"`, message: `gateway.toml:3: [ddos] unknown key mode; the keys of [ddos] are enabled, shadow, allow, trusted_proxies` },
-    { name: "refuses an unknown sub-table", toml: `[ddos]\nenabled = true\n\n[ddos.ratelimit]\nrequests_per_second = 10`, message: `gateway.toml:4: unknown table [ddos.ratelimit]; did you mean rate_limit?; the tables of [ddos] are [ddos.connection], [ddos.rate_limit], [ddos.compute], [ddos.bandwidth], [ddos.blocklist], [ddos.reputation], [ddos.geo]` },
+    { name: "refuses an unknown sub-table", toml: `[ddos]\nenabled = true\n\n[ddos.ratelimit]\nrequests_per_second = 10`, message: `gateway.toml:4: unknown table [ddos.ratelimit] (did you mean rate_limit?); the tables of [ddos] are [ddos.connection], [ddos.rate_limit], [ddos.compute], [ddos.bandwidth], [ddos.blocklist], [ddos.reputation], [ddos.geo]` },
+    { name: "finds an unknown table that only a deeper header creates", toml: `[ddos]\nenabled = true\n[ddos.limits.http]\nrps = 1`, message: `gateway.toml:3: unknown table [ddos.limits]; the tables of [ddos] are [ddos.connection], [ddos.rate_limit], [ddos.compute], [ddos.bandwidth], [ddos.blocklist], [ddos.reputation], [ddos.geo]` },
     { name: "refuses a table nested in a sub-table", toml: `[ddos.geo.extra]\nx = 1`, message: `gateway.toml:1: unknown table [ddos.geo.extra]; the tables of [ddos.geo] are none` },
     { name: "refuses a sub-table written as a value", toml: `[ddos]\nconnection = 5`, message: `gateway.toml:2: [ddos] connection must be a table ([ddos.connection]), not 5` },
     { name: "refuses [ddos] written as a value", toml: `ddos = true`, message: `gateway.toml:1: [ddos] must be a table, not true` },
@@ -153,7 +154,7 @@ describe("parseGuardConfig", () => {
     { name: "points at the inline table when the key has no line of its own", toml: `[ddos]\nenabled = true\nrate_limit = { requests_per_second = 0 }`, message: `gateway.toml:3: [ddos.rate_limit] requests_per_second must be a whole number ≥ 1, not 0` },
     { name: "finds a dotted key under [ddos]", toml: `[ddos]\nenabled = true\nconnection.max_per_ip = 0`, message: `gateway.toml:3: [ddos.connection] max_per_ip must be a whole number ≥ 1, not 0` },
     { name: "finds a key after a table header with spaces and a comment", toml: `[ddos]\n[ ddos . reputation ]  # scores\n  threshold   = 3`, message: `gateway.toml:3: [ddos.reputation] threshold must be a number ≤ 0 (a score: 0 is neutral, violations lower it), not 3` },
-    { name: "says which table a date does not belong in", toml: `[ddos]\nenabled = 1979-05-27`, message: `gateway.toml:2: [ddos] enabled must be true or false, not a date` },
+    { name: "refuses a date where a boolean is needed", toml: `[ddos]\nenabled = 1979-05-27`, message: `gateway.toml:2: [ddos] enabled must be true or false, not a date` },
   ];
   it.each(refused)("$name", ({ toml, message }) => expect(refusalOf(toml)).toBe(message));
 

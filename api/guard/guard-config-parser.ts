@@ -6,6 +6,9 @@ import { parseCidr } from "../machinery/ip-address.js";
 import type { GuardConfig } from "./guard-config.js";
 import { isCountryCode } from "./iso-countries.js";
 
+/** What [ddos] allow is when absent: this host's own loopback addresses, so a typo on the host never locks its operator out. */
+export const DEFAULT_ALLOW = ["127.0.0.1/32", "::1/128"] as const;
+
 export class GuardConfigError extends Error {
   override name = "GuardConfigError";
 }
@@ -107,7 +110,8 @@ export function parseGuardConfig(raw: unknown, opts: GuardConfigSource = {}): Gu
   const config: GuardConfig = {
     enabled: d.enabled ?? true,
     shadow: d.shadow ?? false,
-    allow: d.allow ?? [],
+    // As fail2ban's ignoreip: the host itself is never limited or blocked unless [ddos] allow says otherwise.
+    allow: d.allow ?? [...DEFAULT_ALLOW],
     trustedProxies: d.trusted_proxies ?? [],
     connection: {
       maxPerIp: d.connection.max_per_ip ?? 100,
@@ -150,7 +154,7 @@ function walk<S extends Schema>(raw: unknown, schema: S, path: string[], at: Loc
     const subTables = Object.keys(schema).filter((k) => typeof schema[k] !== "function");
     const keys = Object.keys(schema).filter((k) => typeof schema[k] === "function");
     const nearKey = [...keys, ...subTables].find((k) => squash(k) === squash(key));
-    const near = nearKey === undefined ? "" : `; did you mean ${nearKey}?`;
+    const near = nearKey === undefined ? "" : ` (did you mean ${nearKey}?)`;
     if (isTable(value))
       throw at.error([...path, key], `unknown table ${label([...path, key])}${near}; the tables of ${label(path)} are ${subTables.length ? subTables.map((k) => label([...path, k])).join(", ") : "none"}`);
     throw at.error([...path, key], `${label(path)} unknown key ${key}${near}; the keys of ${label(path)} are ${keys.join(", ")}`);
@@ -217,8 +221,6 @@ const KEY_LINE = new RegExp(String.raw`^\s*(${DOTTED})\s*=`);
 
 const keyParts = (dotted: string): string[] => [...dotted.matchAll(new RegExp(KEY_PART, "g"))].map((m) => m[0].replace(/^["']|["']$/g, ""));
 
-const samePath = (a: string[], b: string[]): boolean => a.length === b.length && a.every((part, i) => part === b[i]);
-
 /** Finds the line of a table or key in the file's text, to prefix errors with `file:line:`. */
 class Locator {
   private readonly lines: string[] | undefined;
@@ -234,20 +236,18 @@ class Locator {
     return new GuardConfigError(where === "" ? message : `${this.opts.source === undefined ? "line " : ""}${where}: ${message}`);
   }
 
-  /** The 1-based line of a `[table]` header or a `key =` (dotted keys resolved against the header above). */
+  /** The 1-based line of the first `[table]` header or `key =` at or under `path` (dotted keys resolved against the header above). */
   private lineOf(path: string[], element?: string): number | undefined {
     if (this.lines === undefined) return undefined;
     let header: string[] = [];
     for (let i = 0; i < this.lines.length; i++) {
       const line = this.lines[i]!;
       const headerMatch = HEADER.exec(line);
-      if (headerMatch) {
-        header = keyParts(headerMatch[1]!);
-        if (samePath(header, path)) return i + 1;
-        continue;
-      }
-      const keyMatch = KEY_LINE.exec(line);
-      if (keyMatch && samePath([...header, ...keyParts(keyMatch[1]!)], path)) return element === undefined ? i + 1 : this.elementLine(i, element);
+      if (headerMatch) header = keyParts(headerMatch[1]!);
+      const keyMatch = headerMatch ? undefined : KEY_LINE.exec(line);
+      if (!headerMatch && !keyMatch) continue;
+      const full = keyMatch ? [...header, ...keyParts(keyMatch[1]!)] : header;
+      if (path.every((part, j) => full[j] === part)) return element === undefined || !keyMatch ? i + 1 : this.elementLine(i, element);
     }
     return undefined;
   }

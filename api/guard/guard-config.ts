@@ -6,7 +6,7 @@ export interface GuardConfig {
   enabled: boolean;
   /** [ddos] shadow: evaluate and report every decision, refuse nothing (Envoy's shadow mode). Default false. */
   shadow: boolean;
-  /** [ddos] allow: CIDRs never limited or blocked, so operators cannot lock themselves out. Default []. */
+  /** [ddos] allow: CIDRs never limited or blocked, so operators cannot lock themselves out. Default 127.0.0.1/32 and ::1/128 (as fail2ban's ignoreip); setting it replaces them. */
   allow: string[];
   /** [ddos] trusted_proxies: peers whose X-Forwarded-For / Forwarded names the client. Default []. */
   trustedProxies: string[];

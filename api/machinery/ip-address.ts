@@ -188,7 +188,30 @@ function maskBytes(bytes: Uint8Array, prefix: number): Uint8Array {
   return out;
 }
 
-/** The canonical text of a BlockRule's cidr ("203.0.113.42/32"), for comparing two spellings; undefined if invalid. */
+/** The canonical text of an address or block with its prefix ("203.0.113.42/32"), for comparing two spellings; undefined if invalid. */
 export function canonicalCidr(text: string): string | undefined {
   return parseCidr(text)?.text;
+}
+
+/** A block as people write it: a single host as its bare address ("203.0.113.42"), a network with its prefix. */
+export function shortCidrText(cidr: Cidr): string {
+  return cidr.prefix === (cidr.family === 4 ? 32 : 128) ? formatIp(cidr) : cidr.text;
+}
+
+/** Every IPv6 group written out as four hex digits ("2001:0db8:0000:…:0001"), for names that must not collide. */
+export function expandedIp(address: IpAddress): string {
+  if (address.family === 4) return formatIp(address);
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((((address.bytes[i] ?? 0) << 8) | (address.bytes[i + 1] ?? 0)).toString(16).padStart(4, "0"));
+  return groups.join(":");
+}
+
+/** Whether `outer` contains all of `inner` (same family, no longer prefix, same leading bits). */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  if (outer.family !== inner.family || outer.prefix > inner.prefix) return false;
+  for (let i = 0; i < outer.prefix; i++) {
+    const bit = (bytes: Uint8Array) => ((bytes[i >> 3] ?? 0) >> (7 - (i & 7))) & 1;
+    if (bit(outer.bytes) !== bit(inner.bytes)) return false;
+  }
+  return true;
 }

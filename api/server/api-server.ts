@@ -172,10 +172,13 @@ export class ApiServer {
       });
       server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
         gate.clientError?.(err, socket);
-        // A clientError listener replaces Node's own answer: give it as Node would.
-        if (!socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) return void socket.destroy();
-        const timeout = err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "ERR_HTTP_HEADERS_TIMEOUT";
-        socket.end(timeout ? "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n" : "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+        // A clientError listener replaces Node's own answer: give it as Node would, then close for good —
+        // a half-close would leave a client that never reads (a slow-loris one) holding the connection.
+        if (socket.writable && socket.bytesWritten === 0 && !(socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+          const timeout = err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "ERR_HTTP_HEADERS_TIMEOUT";
+          socket.write(timeout ? "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n" : "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+        }
+        socket.destroy();
       });
       if (tls) server.on("tlsClientError", (err: NodeJS.ErrnoException, socket: Socket) => gate.clientError?.(err, socket));
     }

@@ -16,6 +16,7 @@ import type { Authenticator } from "../../api/server/authentication.js";
 import type { SystemRule } from "../../api/server/authorizer.js";
 import { certificateFacts } from "../../api/pki/certificate-facts.js";
 import { apiKeysController } from "../../controllers/apikeys/apikeys-controller.js";
+import { blockRulesController } from "../../controllers/blockrules/blockrules-controller.js";
 import { certificatesIssuingController } from "../../controllers/certificates/issuing-controller.js";
 import { certificatesReadinessController } from "../../controllers/certificates/readiness-controller.js";
 import { certificatesTriggerController } from "../../controllers/certificates/trigger-controller.js";
@@ -33,6 +34,7 @@ export const CONTROLLERS: readonly ControllerFactory[] = [
   apiKeysController,
   secretsController,
   secretPoliciesController,
+  blockRulesController,
   certificatesTriggerController({ readCertificate: certificateFacts }),
   certificatesIssuingController,
   certificatesReadinessController({ readCertificate: certificateFacts }),
@@ -98,8 +100,10 @@ export const CONTROLLER_IDENTITY = "system:controller-manager";
 
 /** Exactly what the controllers read and write: their kinds, those kinds' status, and their Lease. */
 export const CONTROLLER_RULES: readonly SystemRule[] = [
-  { resources: ["roles", "users", "apikeys", "secrets", "secretpolicies", "certificates", "leases"], verbs: ["get", "list", "watch"] },
-  { resources: ["roles/status", "users/status", "apikeys/status", "secrets/status", "secretpolicies/status", "certificates/status"], verbs: ["get", "update", "patch"] },
+  { resources: ["roles", "users", "apikeys", "secrets", "secretpolicies", "blockrules", "certificates", "leases"], verbs: ["get", "list", "watch"] },
+  { resources: ["roles/status", "users/status", "apikeys/status", "secrets/status", "secretpolicies/status", "blockrules/status", "certificates/status"], verbs: ["get", "update", "patch"] },
+  // An expired BlockRule is deleted after its grace period (controllers/blockrules).
+  { resources: ["blockrules"], verbs: ["delete"] },
   { resources: ["secrets/history"], verbs: ["get"] },
   // Automatic rotation makes a new generated version; the controllers never read a value.
   { resources: ["secrets/rotate"], verbs: ["create"] },
