@@ -14,6 +14,7 @@ import { addGetCommand } from "./commands/get-command.js";
 import { addPkiCommand } from "./commands/pki-command.js";
 import { addRunCommand } from "./commands/run-command.js";
 import { addSecretsCommand } from "./commands/secrets-command.js";
+import { addSecurityCommand } from "./commands/security-command.js";
 import { addVersionCommand } from "./commands/version-command.js";
 import type { ClientConfigFlags } from "./config/client-config.js";
 import { renderError } from "./error-render.js";
@@ -66,6 +67,7 @@ export function buildProgram(deps: CliDeps): Command {
   addVersionCommand(program, session);
   addAuditCommand(program, session);
   addSecretsCommand(program, session);
+  addSecurityCommand(program, session);
   addPkiCommand(program, session);
   addRunCommand(program, session);
   deps.serverCommand?.(program);
