@@ -139,7 +139,7 @@ export class GuardModule implements ServerModule {
     const { maxPerIp, maxTotal } = this.opts.config.connection;
     const mine = this.connections.get(peer) ?? 0;
     if ((mine >= maxPerIp || this.totalConnections >= maxTotal) && this.refuse("connection_limit", peer, { open: mine, maxPerIp, total: this.totalConnections, maxTotal })) {
-      this.violate(peer, "connection_limit");
+      void this.violate(peer, "connection_limit");
       return false;
     }
     return this.track(socket, peer);
@@ -176,13 +176,13 @@ export class GuardModule implements ServerModule {
     if (!this.opts.config.enabled) return;
     const rate = this.requests.take(source, now);
     if (!rate.ok && this.refuse("rate_limit", source, {})) {
-      this.violate(source, "rate_limit");
+      await this.violate(source, "rate_limit");
       throw tooManyRequests(`too many requests from ${source}: the limit is ${this.opts.config.rateLimit.requestsPerSecond} a second (burst ${this.opts.config.rateLimit.burstSize}); retry after the Retry-After seconds`, Math.max(1, Math.ceil(rate.retryAfterMs / 1000)));
     }
     const cost = ROUTE_COSTS[rc.info.route?.cost ?? "read"];
     const compute = cost > 0 ? this.costs.take(source, now, cost) : undefined;
     if (compute && !compute.ok && this.refuse("compute", source, { cost })) {
-      this.violate(source, "compute");
+      await this.violate(source, "compute");
       throw tooManyRequests(`too much work asked by ${source}: this request costs ${cost} of ${this.opts.config.compute.maxCostPerMinute} a minute; retry after the Retry-After seconds`, Math.max(1, Math.ceil(compute.retryAfterMs / 1000)));
     }
     await this.throttle(rc, source, now);
@@ -223,9 +223,10 @@ export class GuardModule implements ServerModule {
     return !shadow;
   }
 
-  private violate(source: string, kind: ViolationKind): void {
+  /** Counts a violation; resolves once an auto block it causes is written, so the next request meets it. */
+  private async violate(source: string, kind: ViolationKind): Promise<void> {
     const decision = this.offenders.record(source, kind, this.ctx.clock.now());
-    if (decision) void this.autoBlock(source, decision.durationMs, decision.reason);
+    if (decision) await this.autoBlock(source, decision.durationMs, decision.reason);
   }
 
   /** Writes the auto BlockRule (enforced here at once, everywhere else from the watch). */
@@ -264,7 +265,7 @@ export class GuardModule implements ServerModule {
     const reset = err.code === "ECONNRESET" || err.code === "EPIPE";
     if (reset) return;
     this.metrics?.decisions.inc({ decision: "closed", reason: slow ? "slow_loris" : "malformed" });
-    this.violate(peer, slow ? "slow_loris" : "malformed");
+    void this.violate(peer, slow ? "slow_loris" : "malformed");
   }
 
   /** Failed authentication and malformed requests count against the source. */
@@ -272,7 +273,7 @@ export class GuardModule implements ServerModule {
     if (error.code !== 401 && error.code !== 400) return;
     const source = sourceAddress(rc.req, this.proxies);
     if (this.allow.has(source)) return;
-    this.violate(source, error.code === 401 ? "auth_failure" : "malformed");
+    await this.violate(source, error.code === 401 ? "auth_failure" : "malformed");
   }
 
   private reputation(rc: RequestContext): void {
