@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEnvTest, type EnvTest } from "./envtest.js";
 import { parseGuardConfig } from "../api/guard/guard-config-parser.js";
 import type { BlockRule } from "../api/types/block-rule.js";
+import { AuditReader } from "../api/audit/audit-reader.js";
 
 const LIMIT = 20;
 
@@ -63,6 +64,10 @@ describe("a flood against the guard", () => {
     const rule = (await (await env.request("/apis/security.clawbernetes.com/v1/blockrules/auto-127-0-0-2")).json()) as BlockRule;
     expect(rule.spec).toMatchObject({ cidr: "127.0.0.2", source: "auto" });
     expect(Date.parse(rule.spec!.expiresAt!) - Date.now()).toBeGreaterThan(3_500_000);
+    // Hundreds of refusals are a handful of audit entries: the first of each kind at once, the rest counted.
+    const entries = (await new AuditReader(env.audit!.log.batches).query({ types: ["security.violation", "security.blocked"], limit: 1000 })).items.filter((e) => e.sourceIp === "127.0.0.2");
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.length).toBeLessThan(10);
     // A new connection from the flooder is refused at accept; the legitimate client is still served.
     expect(await get(env.url, "/healthz", new Agent({ localAddress: "127.0.0.2" }), env.token)).toBe(0);
     expect(await get(env.url, "/apis/security.clawbernetes.com/v1/roles", new Agent({ localAddress: "127.0.0.3" }), env.token)).toBe(200);

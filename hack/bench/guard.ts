@@ -85,22 +85,6 @@ async function load(pool: Pool, token: string, count: number, concurrency: numbe
   return { rate: count / seconds, failures: count - (statuses[200] ?? 0), statuses };
 }
 
-if (!isMainThread) {
-  // The load generator's thread: one pool per server, kept across rounds.
-  const { targets, concurrency } = workerData as { targets: Target[]; concurrency: number };
-  const pools = targets.map((t) => new Pool(t.url, { connections: concurrency, pipelining: 1 }));
-  parentPort!.on("message", async (msg: { target: number; count: number } | { close: true }) => {
-    if ("close" in msg) {
-      await Promise.all(pools.map((p) => p.close()));
-      parentPort!.close();
-      return;
-    }
-    parentPort!.postMessage(await load(pools[msg.target]!, targets[msg.target]!.token, msg.count, concurrency));
-  });
-} else {
-  await main();
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -121,8 +105,7 @@ async function main(): Promise<void> {
   const began = process.hrtime.bigint();
   const load1 = loadavg().map((x) => x.toFixed(2)).join(" ");
   console.log(`hack/bench/guard: node ${process.version}, ${availableParallelism()} CPUs, load average ${load1} at start`);
-  decisions({ sources: Number(values.sources), asks: Number(values.asks), rounds: Number(values.rounds) });
-  await decisionRounds;
+  await decisions({ sources: Number(values.sources), asks: Number(values.asks), rounds: Number(values.rounds) });
   await throughput({ requests: Number(values.requests), rounds: Number(values["server-rounds"]), concurrency: Number(values.concurrency), inline: values["inline-client"] });
   console.log(`total ${(Number(process.hrtime.bigint() - began) / 1e9).toFixed(1)} s, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} at the end`);
 }
@@ -278,51 +261,47 @@ async function guardStage(ctx: ModuleContext, config: GuardConfig, seq: Int32Arr
   return { ns, refused };
 }
 
-let decisionRounds: Promise<void> = Promise.resolve();
-
-function decisions(opts: { sources: number; asks: number; rounds: number }): void {
-  decisionRounds = (async () => {
-    // gateway.toml's [ddos] defaults, allow = [] (the default allow is loopback only; these sources are not in it either).
-    const config = parseGuardConfig({ allow: [] });
-    const sources = addresses(opts.sources);
-    const ctx = minimalContext();
-    const requests = fakeRequests(sources);
-    const { requestsPerSecond: rate, burstSize: burst } = config.rateLimit;
-    console.log(
-      `(a) per-request decision: ${opts.sources} sources, ${opts.sources * opts.asks} decisions a round, best of ${opts.rounds} interleaved rounds (order alternated, fresh limiters each round); [ddos] defaults: ${rate} requests/s, burst ${burst}; rate-limiter-flexible RateLimiterMemory points ${burst}, duration ${burst / rate} s`,
-    );
-    for (const mix of mixes(opts.sources, opts.asks, burst)) {
-      const runs = {
-        take: () => guardTakes(config, mix.seq, sources),
-        flexible: () => flexibleConsumes(config, mix.seq, sources),
-        stage: () => guardStage(ctx, config, mix.seq, requests),
-      };
-      type Name = keyof typeof runs;
-      const names = Object.keys(runs) as Name[];
-      const results: Record<Name, Measured[]> = { take: [], flexible: [], stage: [] };
-      for (const name of names) await runs[name](); // warm-up
-      for (let r = 0; r < opts.rounds; r++) {
-        const order = r % 2 === 0 ? names : [...names].reverse();
-        for (const name of order) {
-          results[name].push(await runs[name]());
-          // Let the timers of the round (rate-limiter-flexible's per-key expiry) run between measurements.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+async function decisions(opts: { sources: number; asks: number; rounds: number }): Promise<void> {
+  // gateway.toml's [ddos] defaults, allow = [] (the default allow is loopback only; these sources are not in it either).
+  const config = parseGuardConfig({ allow: [] });
+  const sources = addresses(opts.sources);
+  const ctx = minimalContext();
+  const requests = fakeRequests(sources);
+  const { requestsPerSecond: rate, burstSize: burst } = config.rateLimit;
+  console.log(
+    `(a) per-request decision: ${opts.sources} sources, ${opts.sources * opts.asks} decisions a round, best of ${opts.rounds} interleaved rounds (order alternated, fresh limiters each round); [ddos] defaults: ${rate} requests/s, burst ${burst}; rate-limiter-flexible RateLimiterMemory points ${burst}, duration ${burst / rate} s`,
+  );
+  for (const mix of mixes(opts.sources, opts.asks, burst)) {
+    const runs = {
+      take: () => guardTakes(config, mix.seq, sources),
+      flexible: () => flexibleConsumes(config, mix.seq, sources),
+      stage: () => guardStage(ctx, config, mix.seq, requests),
+    };
+    type Name = keyof typeof runs;
+    const names = Object.keys(runs) as Name[];
+    const results: Record<Name, Measured[]> = { take: [], flexible: [], stage: [] };
+    for (const name of names) await runs[name](); // warm-up
+    for (let r = 0; r < opts.rounds; r++) {
+      const order = r % 2 === 0 ? names : [...names].reverse();
+      for (const name of order) {
+        results[name].push(await runs[name]());
+        // Let the timers of the round (rate-limiter-flexible's per-key expiry) run between measurements.
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      const best = (name: Name) => Math.min(...results[name].map((m) => m.ns));
-      const refusedPct = (name: Name) => `${((100 * results[name][0]!.refused) / mix.seq.length).toFixed(1).padStart(4)}%`;
-      const rounds = (name: Name) => results[name].map((m) => m.ns.toFixed(0)).join(", ");
-      const line = (label: string, name: Name, unit: string) => console.log(`      ${label.padEnd(68)} ${unit}: ${best(name).toFixed(1).padStart(7)}   refused ${refusedPct(name)}   rounds: ${rounds(name)}`);
-      console.log(`    ${mix.name}: ${mix.what}`);
-      line("guard TokenBuckets.take(source, clock.now()), synchronous", "take", "ns/decision");
-      line("rate-limiter-flexible RateLimiterMemory.consume(key), awaited", "flexible", "ns/decision");
-      line("whole guard stage: await GuardModule.guard(ctx) (3 buckets, 429s)", "stage", "ns/request ");
-      const paired = results.flexible.map((m, i) => m.ns / results.take[i]!.ns).sort((a, b) => a - b);
-      console.log(
-        `      ratio rate-limiter-flexible / guard take: ${(best("flexible") / best("take")).toFixed(2)}x of the bests, ${paired[Math.floor(paired.length / 2)]!.toFixed(2)}x median of same-round pairs (target >= 2); whole guard stage / rate-limiter-flexible: ${(best("stage") / best("flexible")).toFixed(2)}`,
-      );
     }
-  })();
+    const best = (name: Name) => Math.min(...results[name].map((m) => m.ns));
+    const refusedPct = (name: Name) => `${((100 * results[name][0]!.refused) / mix.seq.length).toFixed(1).padStart(4)}%`;
+    const rounds = (name: Name) => results[name].map((m) => m.ns.toFixed(0)).join(", ");
+    const line = (label: string, name: Name, unit: string) => console.log(`      ${label.padEnd(68)} ${unit}: ${best(name).toFixed(1).padStart(7)}   refused ${refusedPct(name)}   rounds: ${rounds(name)}`);
+    console.log(`    ${mix.name}: ${mix.what}`);
+    line("guard TokenBuckets.take(source, clock.now()), synchronous", "take", "ns/decision");
+    line("rate-limiter-flexible RateLimiterMemory.consume(key), awaited", "flexible", "ns/decision");
+    line("whole guard stage: await GuardModule.guard(ctx) (3 buckets, 429s)", "stage", "ns/request ");
+    const paired = results.flexible.map((m, i) => m.ns / results.take[i]!.ns).sort((a, b) => a - b);
+    console.log(
+      `      ratio rate-limiter-flexible / guard take: ${(best("flexible") / best("take")).toFixed(2)}x of the bests, ${paired[Math.floor(paired.length / 2)]!.toFixed(2)}x median of same-round pairs (target >= 2); whole guard stage / rate-limiter-flexible: ${(best("stage") / best("flexible")).toFixed(2)}`,
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -403,7 +382,8 @@ async function throughput(opts: { requests: number; rounds: number; concurrency:
     };
     close = async () => {
       worker.postMessage({ close: true });
-      await once(worker, "exit");
+      await once(worker, "message");
+      await worker.terminate();
     };
   }
   try {
@@ -447,4 +427,21 @@ async function throughput(opts: { requests: number; rounds: number; concurrency:
       rmSync(s.home, { recursive: true, force: true });
     }
   }
+}
+
+// Last, so every declaration above is initialised before main or the worker runs.
+if (isMainThread) {
+  await main();
+} else {
+  // The load generator's thread: one pool per server, kept across rounds.
+  const { targets, concurrency } = workerData as { targets: Target[]; concurrency: number };
+  const pools = targets.map((t) => new Pool(t.url, { connections: concurrency, pipelining: 1 }));
+  parentPort!.on("message", async (msg: { target: number; count: number } | { close: true }) => {
+    if ("close" in msg) {
+      await Promise.all(pools.map((p) => p.close()));
+      parentPort!.postMessage("closed");
+      return;
+    }
+    parentPort!.postMessage(await load(pools[msg.target]!, targets[msg.target]!.token, msg.count, concurrency));
+  });
 }
