@@ -163,7 +163,7 @@ export class GuardModule implements ServerModule {
   private async check(rc: RequestContext): Promise<void> {
     const req = rc.req;
     const peer = peerAddress(req.socket);
-    const source = sourceAddress(req, this.proxies);
+    const source = sourceAddress(req, this.proxies, peer);
     if (this.allow.has(source)) return;
     const now = this.ctx.clock.now();
     // A rule written after the connection was admitted, or one for the client behind a trusted proxy.

@@ -51,11 +51,12 @@ export class OffenderTracker {
     const windowMs = this.config.blocklist.windowSecs * 1000;
     o.score = this.scoreOf(o, now) - VIOLATION_WEIGHTS[kind];
     o.scoreAt = now;
-    o.recent = o.recent.filter((t) => t > now - windowMs);
-    o.recent.push(now);
     o.violations[kind] = (o.violations[kind] ?? 0) + 1;
     o.lastViolation = now;
+    // Already blocked: no window to keep, so a source whose block is not yet enforced costs O(1) a violation.
     if (o.blockedUntil > now) return undefined;
+    while (o.recent.length > 0 && o.recent[0]! <= now - windowMs) o.recent.shift();
+    o.recent.push(now);
     const { blocklist, reputation } = this.config;
     const byCount = blocklist.enabled && o.recent.length >= blocklist.autoBlockThreshold;
     const byScore = reputation.enabled && o.score <= reputation.threshold;

@@ -6,12 +6,16 @@
 import type { IncomingMessage } from "node:http";
 import { normalizeIp, type CidrSet } from "./cidr-set.js";
 
+/** A dotted quad as the kernel reports it is already canonical: no parsing on the hot path. */
+const PLAIN_IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
 export function peerAddress(socket: { remoteAddress?: string | undefined }): string {
-  return normalizeIp(socket.remoteAddress ?? "") ?? socket.remoteAddress ?? "unknown";
+  const remote = socket.remoteAddress ?? "";
+  if (PLAIN_IPV4.test(remote)) return remote;
+  return normalizeIp(remote) ?? (remote || "unknown");
 }
 
-export function sourceAddress(req: IncomingMessage, trustedProxies: CidrSet<true>): string {
-  const peer = peerAddress(req.socket);
+export function sourceAddress(req: IncomingMessage, trustedProxies: CidrSet<true>, peer = peerAddress(req.socket)): string {
   if (trustedProxies.size === 0 || !trustedProxies.has(peer)) return peer;
   const hops = forwardedHops(req);
   // Walk from the proxy nearest us outwards; the first hop no trusted proxy vouches for is the client.

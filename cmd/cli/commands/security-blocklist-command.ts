@@ -32,7 +32,8 @@ export function addBlocklistCommand(security: Command, ctx: SecurityCommandConte
 /** The table, IPv4 before IPv6, in address order, wider blocks before the ones they hold. */
 export function renderBlocklist(rules: readonly BlockRule[], nowMs: number): string {
   const rows = [...rules].sort(byAddress).map((rule) => {
-    const expiry = expiryOf(rule);
+    // From the spec, as gateways read it: status.expiresAt lags a renewal until the controller catches up.
+    const expiry = blockRuleExpiry(rule);
     return [rule.spec?.cidr ?? "<none>", rule.spec?.reason || "<none>", blockedBy(rule), expiresIn(expiry, nowMs), isActive(rule, expiry, nowMs) ? "yes" : "no"];
   });
   return renderRows(["Source", "Reason", "By", "Expires In", "Active"].map((name) => ({ name })), rows, nowMs);
@@ -48,12 +49,6 @@ export function blockedBy(rule: BlockRule): string {
   return first?.manager ?? "<unknown>";
 }
 
-/** The status's expiresAt when the controller wrote one, else the spec's own. */
-function expiryOf(rule: BlockRule): BlockRuleExpiry {
-  const fromStatus = Date.parse(rule.status?.expiresAt ?? "");
-  return Number.isNaN(fromStatus) ? blockRuleExpiry(rule) : { kind: "at", ms: fromStatus };
-}
-
 /** "23h59m", "6d23h", "45m", "30s"; "never" for a permanent block, "expired" once past. */
 export function expiresIn(expiry: BlockRuleExpiry, nowMs: number): string {
   if (expiry.kind === "never") return "never";
@@ -67,11 +62,10 @@ export function expiresIn(expiry: BlockRuleExpiry, nowMs: number): string {
   return `${Math.ceil(left / 1000)}s`;
 }
 
-/** Whether gateways refuse it now: a block they can read, not past its end, and not marked inactive. */
+/** Whether gateways refuse it now: a block they can read, and not past its end (they do not wait for status.active). */
 function isActive(rule: BlockRule, expiry: BlockRuleExpiry, nowMs: number): boolean {
   if (!parseCidr(rule.spec?.cidr ?? "") || expiry.kind === "invalid") return false;
-  if (expiry.kind === "at" && expiry.ms <= nowMs) return false;
-  return rule.status?.active !== false;
+  return expiry.kind === "never" || expiry.ms > nowMs;
 }
 
 function byAddress(a: BlockRule, b: BlockRule): number {

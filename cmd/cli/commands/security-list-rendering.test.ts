@@ -58,11 +58,11 @@ describe("renderBlocklist", () => {
       rule("auto-203-0-113-42", { cidr: "203.0.113.42", reason: "auto-block: 5 violations in 60s", expiresAt: "2026-03-01T12:30:00Z", source: "auto" }),
       rule("block-198-51-100-0-24", { cidr: "198.51.100.0/24", reason: "Suspicious activity", duration: "24h", source: "manual" }, by("alice")),
       rule("block-192-0-2-1", { cidr: "192.0.2.1", reason: "old", expiresAt: "2026-03-01T11:59:00Z", source: "manual" }, by("alice"), (r) => void (r.status = { active: true })),
-      rule("block-10-0-0-1", { cidr: "10.0.0.1", source: "manual" }, by("carol"), (r) => void (r.status = { active: false })),
+      rule("block-10-0-0-1", { cidr: "10.0.0.1", source: "manual" }, by("carol")),
     ];
     expect(renderBlocklist(rules, NOW).split("\n")).toEqual([
       "SOURCE            REASON                            BY      EXPIRES IN   ACTIVE",
-      "10.0.0.1          <none>                            carol   never        no",
+      "10.0.0.1          <none>                            carol   never        yes",
       "192.0.2.1         old                               alice   expired      no",
       "198.51.100.0/24   Suspicious activity               alice   23h          yes",
       "203.0.113.42      auto-block: 5 violations in 60s   auto    30m          yes",
@@ -71,14 +71,13 @@ describe("renderBlocklist", () => {
     ]);
   });
 
-  it("prefers the controller's status.expiresAt, and calls a rule whose address does not parse inactive", () => {
-    const rules = [
-      rule("x", { cidr: "10.0.0.2", duration: "1h" }, by("a"), (r) => void (r.status = { active: true, expiresAt: "2026-03-01T14:00:00Z" })),
-      rule("y", { cidr: "010.0.0.3" }, by("a")),
-    ];
-    const lines = renderBlocklist(rules, NOW).split("\n");
-    expect(lines[1]).toMatch(/^10\.0\.0\.2\s.*\s2h\s+yes$/);
-    expect(lines[2]).toMatch(/^010\.0\.0\.3\s.*\snever\s+no$/);
+  it("reads the end from the spec, as gateways do, not from a status that lags a renewal", () => {
+    const renewed = rule("x", { cidr: "10.0.0.2", expiresAt: "2026-03-01T14:00:00Z" }, by("a"), (r) => void (r.status = { active: false, expiresAt: "2026-03-01T11:30:00Z" }));
+    expect(renderBlocklist([renewed], NOW).split("\n")[1]).toMatch(/^10\.0\.0\.2\s.*\s2h\s+yes$/);
+  });
+
+  it("calls a rule whose address gateways cannot read inactive", () => {
+    expect(renderBlocklist([rule("y", { cidr: "010.0.0.3" }, by("a"))], NOW).split("\n")[1]).toMatch(/^010\.0\.0\.3\s.*\snever\s+no$/);
   });
 });
 
