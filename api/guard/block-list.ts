@@ -7,7 +7,7 @@ import type { Clock } from "../machinery/clock.js";
 import { decodeObject, resourcePrefix } from "../store/keys.js";
 import type { Store, StoreWatch, WatchEvent } from "../store/store.js";
 import type { BlockRule } from "../types/block-rule.js";
-import { parseDuration } from "../types/duration.js";
+import { blockRuleExpiry } from "../types/block-rule-expiry.js";
 import { CidrSet, parseCidr } from "./cidr-set.js";
 
 export interface BlockEntry {
@@ -77,7 +77,10 @@ export class BlockList {
     const spec = rule.spec;
     const cidr = spec ? parseCidr(spec.cidr) : undefined;
     if (!spec || !cidr) return;
-    const entry: BlockEntry = { name, cidr: cidr.text, reason: spec.reason ?? "", source: spec.source ?? "manual", expiresAtMs: expiryOf(rule) };
+    const expiry = blockRuleExpiry(rule);
+    // An unreadable expiry (the schema makes it all but impossible) is shown by the controller as Active=False, InvalidExpiry; not enforced, as it says.
+    if (expiry.kind === "invalid") return;
+    const entry: BlockEntry = { name, cidr: cidr.text, reason: spec.reason ?? "", source: spec.source ?? "manual", expiresAtMs: expiry.kind === "at" ? expiry.ms : Number.POSITIVE_INFINITY };
     this.byName.set(name, entry);
     this.set.add(cidr.text, entry);
   }
@@ -88,12 +91,4 @@ export class BlockList {
     this.byName.delete(name);
     this.set.delete(old.cidr, old);
   }
-}
-
-/** spec.expiresAt, or creation plus spec.duration; Infinity for a permanent block. */
-export function expiryOf(rule: BlockRule): number {
-  const spec = rule.spec;
-  if (spec?.expiresAt) return Date.parse(spec.expiresAt);
-  if (spec?.duration) return Date.parse(rule.metadata.creationTimestamp ?? "") + parseDuration(spec.duration);
-  return Number.POSITIVE_INFINITY;
 }
