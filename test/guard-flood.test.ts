@@ -73,3 +73,23 @@ describe("a flood against the guard", () => {
     expect(await get(env.url, "/apis/security.clawbernetes.com/v1/roles", new Agent({ localAddress: "127.0.0.3" }), env.token)).toBe(200);
   }, 30_000);
 });
+
+describe("shadow mode", () => {
+  let env: EnvTest;
+  beforeAll(async () => {
+    const config = parseGuardConfig({ shadow: true, allow: [], rate_limit: { requests_per_second: 1, burst_size: 1 }, blocklist: { auto_block_threshold: 2 } });
+    env = await startEnvTest({ guard: { config } });
+  });
+  afterAll(async () => env?.stop());
+
+  it("decides and counts every refusal but refuses nothing, and writes no BlockRule", async () => {
+    const agent = new Agent({ keepAlive: true, localAddress: "127.0.0.2" });
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => get(env.url, "/apis/security.clawbernetes.com/v1/roles", agent, env.token)));
+    agent.destroy();
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const metrics = await (await env.request("/metrics")).text();
+    expect(metrics).toMatch(/claw_guard_decisions_total\{decision="shadow",reason="rate_limit"\} (19|1\d)/);
+    const rules = (await (await env.request("/apis/security.clawbernetes.com/v1/blockrules")).json()) as { items: unknown[] };
+    expect(rules.items).toEqual([]);
+  });
+});

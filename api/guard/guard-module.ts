@@ -138,9 +138,10 @@ export class GuardModule implements ServerModule {
     if (!this.opts.config.enabled) return this.track(socket, peer);
     const { maxPerIp, maxTotal } = this.opts.config.connection;
     const mine = this.connections.get(peer) ?? 0;
-    if ((mine >= maxPerIp || this.totalConnections >= maxTotal) && this.refuse("connection_limit", peer, { open: mine, maxPerIp, total: this.totalConnections, maxTotal })) {
+    if (mine >= maxPerIp || this.totalConnections >= maxTotal) {
+      const enforced = this.refuse("connection_limit", peer, { open: mine, maxPerIp, total: this.totalConnections, maxTotal });
       void this.violate(peer, "connection_limit");
-      return false;
+      if (enforced) return false;
     }
     return this.track(socket, peer);
   }
@@ -175,14 +176,13 @@ export class GuardModule implements ServerModule {
     if (source !== peer && this.geoRefuses(source) && this.refuse("geo", source, {})) throw new ApiError(403, "Forbidden", `requests from ${source} are not accepted from its country ([ddos.geo])`);
     if (!this.opts.config.enabled) return;
     const rate = this.requests.take(source, now);
-    if (!rate.ok && this.refuse("rate_limit", source, {})) {
-      await this.violate(source, "rate_limit");
+    // In shadow mode a violation still counts (reputation, a logged "would auto-block"); only the refusal is skipped.
+    if (!rate.ok && (await this.violation("rate_limit", source, {}))) {
       throw tooManyRequests(`too many requests from ${source}: the limit is ${this.opts.config.rateLimit.requestsPerSecond} a second (burst ${this.opts.config.rateLimit.burstSize}); retry after the Retry-After seconds`, Math.max(1, Math.ceil(rate.retryAfterMs / 1000)));
     }
     const cost = ROUTE_COSTS[rc.info.route?.cost ?? "read"];
     const compute = cost > 0 ? this.costs.take(source, now, cost) : undefined;
-    if (compute && !compute.ok && this.refuse("compute", source, { cost })) {
-      await this.violate(source, "compute");
+    if (compute && !compute.ok && (await this.violation("compute", source, { cost }))) {
       throw tooManyRequests(`too much work asked by ${source}: this request costs ${cost} of ${this.opts.config.compute.maxCostPerMinute} a minute; retry after the Retry-After seconds`, Math.max(1, Math.ceil(compute.retryAfterMs / 1000)));
     }
     await this.throttle(rc, source, now);
@@ -221,6 +221,13 @@ export class GuardModule implements ServerModule {
     const type: AuditEvent["type"] = reason === "blocked" || reason === "geo" ? "security.blocked" : "security.violation";
     void this.events.refused(`${source}|${reason}`, { type, actor: "anonymous", sourceIp: source, outcome: "denied", details: { reason, ...(shadow ? { shadow: true } : {}), ...details } });
     return !shadow;
+  }
+
+  /** A refusal that is also a violation: counted, recorded and charged to the source; true when enforced. */
+  private async violation(reason: Refusal & ViolationKind, source: string, details: Record<string, unknown>): Promise<boolean> {
+    const enforced = this.refuse(reason, source, details);
+    await this.violate(source, reason);
+    return enforced;
   }
 
   /** Counts a violation; resolves once an auto block it causes is written, so the next request meets it. */
