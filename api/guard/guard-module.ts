@@ -134,6 +134,8 @@ export class GuardModule implements ServerModule {
     const now = this.ctx.clock.now();
     const blocked = this.blocklist.blocking(peer, now);
     if (blocked && this.refuse("blocked", peer, { rule: blocked.name, reason: blocked.reason })) return false;
+    // A trusted proxy carries many clients: they are judged one by one at the request, not by the proxy's address.
+    if (this.proxies.has(peer)) return this.track(socket, peer);
     if (this.geoRefuses(peer) && this.refuse("geo", peer, {})) return false;
     if (!this.opts.config.enabled) return this.track(socket, peer);
     const { maxPerIp, maxTotal } = this.opts.config.connection;
@@ -267,7 +269,7 @@ export class GuardModule implements ServerModule {
 
   private clientError(err: NodeJS.ErrnoException, socket: Socket): void {
     const peer = peerAddress(socket);
-    if (this.allow.has(peer)) return;
+    if (this.allow.has(peer) || this.proxies.has(peer)) return;
     const slow = err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "ERR_HTTP_HEADERS_TIMEOUT" || err.code === "ERR_TLS_HANDSHAKE_TIMEOUT" || /timed? ?out/i.test(err.message);
     const reset = err.code === "ECONNRESET" || err.code === "EPIPE";
     if (reset) return;

@@ -59,6 +59,8 @@ export function certificateAdmission(deps: CertificateAdmissionDeps): AdmissionP
       checkSpec(cert);
       if (old?.spec.revoked) checkRevokedUnchanged(cert, old);
       if (!old || grantChanged(cert.spec, old.spec)) await authorizeGrant(deps, request.user, cert);
+      // A CA is a trust root: re-keying it (any spec change reissues it), revoking it or turning it into a leaf is certificates:admin.
+      else if ((cert.spec.isCA || old.spec.isCA) && JSON.stringify(sorted(cert.spec)) !== JSON.stringify(sorted(old.spec))) await requireAdmin(deps, request.user, cert, "change the CA");
       if (cert.spec.revoked && !old?.spec.revoked && old) return revoke(deps, request, cert, cert.spec.revocationReason ?? "unspecified");
     },
   };
@@ -117,6 +119,17 @@ async function authorizeGrant(deps: CertificateAdmissionDeps, user: UserInfo | u
     if (!requireHolds) throw new ApiError(403, "Forbidden", `cannot issue ${what}: no identity module can tell what that identity holds`, { group: GROUP, ...ref });
     await requireHolds(user, grant.kind === "node" ? { roles: [NODE_ROLE] } : { user: grant.name }, `issue ${what}`, ref);
   }
+}
+
+async function requireAdmin(deps: CertificateAdmissionDeps, user: UserInfo | undefined, cert: Cert, what: string): Promise<void> {
+  if (!user) return;
+  const decision = await deps.permissions().decide(user, "certificates", "admin");
+  if (!decision.allowed)
+    throw new ApiError(403, "Forbidden", `user "${user.name}" cannot ${what} "${cert.metadata.name}": a CA signs identities, so changing, renewing or revoking it needs certificates:admin (${decision.reason})`, {
+      group: GROUP,
+      kind: "Certificate",
+      name: cert.metadata.name,
+    });
 }
 
 /** Status writes other than the issue path's keep the issued fields as they are. */

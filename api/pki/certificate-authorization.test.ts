@@ -57,6 +57,16 @@ describe("who may issue which certificate", () => {
     expect(patched.status).toBe(403);
   });
 
+  it("a certificates:update holder cannot renew, revoke or re-key a CA: it is a trust root", async () => {
+    expect((await creator.request(pkiPaths.renew(ROOT_CA_NAME), { method: "POST", json: {} })).status).toBe(403);
+    expect((await creator.request(pkiPaths.revoke(ROOT_CA_NAME), { method: "POST", json: { reason: "cACompromise" } })).status).toBe(403);
+    const patched = await creator.request(`${API}/team-ca`, { method: "PATCH", headers: { "Content-Type": "application/merge-patch+json" }, body: JSON.stringify({ spec: { duration: "48h" } }) });
+    expect(patched.status).toBe(403);
+    expect(((await patched.json()) as { message: string }).message).toMatch(/needs certificates:admin/);
+    // It can still renew a leaf it may update.
+    expect((await creator.request(pkiPaths.renew("web"), { method: "POST", json: {} })).status).toBe(200);
+  });
+
   it("a certificates:create holder neither signs nor reads a key", async () => {
     expect((await creator.request(pkiPaths.issue("web"), { method: "POST", json: {} })).status).toBe(403);
     expect((await creator.request(pkiPaths.privateKey("web"), { method: "POST", json: {} })).status).toBe(403);

@@ -44,6 +44,8 @@ export async function issueEndpoint(ctx: RequestContext, deps: PkiEndpointDeps):
 export async function renewEndpoint(ctx: RequestContext, deps: PkiEndpointDeps): Promise<void> {
   await jsonBody(ctx, deps.maxBodyBytes);
   const name = ctx.info.name ?? "";
+  // Renewing a CA re-keys a trust root (and every certificate below it): that is certificates:admin.
+  if (((await deps.resources().get(deps.certificates, name)) as Cert).spec.isCA) await ctx.authorize({ resource: "certificates", action: "admin" });
   const result = await deps.resources().guaranteedUpdate(deps.certificates, name, { ...writeOptions(ctx), subresource: "status" }, (live) => {
     const cert = live as Cert;
     if (cert.spec.revoked) throw new ApiError(409, "Conflict", `certificate "${name}" is revoked; a revoked certificate is never renewed: create a new Cert`, { group: GROUP, kind: "Certificate", name });
@@ -110,6 +112,8 @@ export async function privateKeyEndpoint(ctx: RequestContext, deps: PkiEndpointD
 export async function crlEndpoint(ctx: RequestContext, deps: PkiEndpointDeps, format: "der" | "pem"): Promise<void> {
   const file = ctx.info.name ?? "";
   const ca = file.replace(format === "der" ? /\.crl$/ : /\.pem$/, "");
+  // Only a Certificate's name reads a CRL record: anything else is simply not there.
+  if (ca === file || !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(ca)) throw notFound({ group: GROUP, kind: "CertificateRevocationList", resource: "crl", name: file });
   const record = await deps.crls.current(ca);
   if (!record) throw notFound({ group: GROUP, kind: "CertificateRevocationList", resource: "crl", name: ca });
   const headers = { "Cache-Control": "no-cache", "Last-Modified": new Date(record.thisUpdate).toUTCString() };
