@@ -51,7 +51,11 @@ export function certificateAdmission(deps: CertificateAdmissionDeps): AdmissionP
     name: "CertificateAuthority",
     async admit(request) {
       if (request.info.group !== GROUP || request.info.kind !== "Certificate") return;
-      if (request.operation === "DELETE") return revokeOnDelete(deps, request);
+      if (request.operation === "DELETE") {
+        const old = request.oldObject as Cert | undefined;
+        if (old?.spec.isCA) await requireAdmin(deps, request.user, old, "delete the CA");
+        return revokeOnDelete(deps, request);
+      }
       const cert = request.object as Cert;
       const old = request.oldObject as Cert | undefined;
       if (request.subresource === "status") return guardIssuedFields(request, cert, old);

@@ -63,6 +63,7 @@ describe("who may issue which certificate", () => {
     const patched = await creator.request(`${API}/team-ca`, { method: "PATCH", headers: { "Content-Type": "application/merge-patch+json" }, body: JSON.stringify({ spec: { duration: "48h" } }) });
     expect(patched.status).toBe(403);
     expect(((await patched.json()) as { message: string }).message).toMatch(/needs certificates:admin/);
+    expect((await creator.request(`${API}/${ROOT_CA_NAME}`, { method: "DELETE" })).status).toBe(403);
     // It can still renew a leaf it may update.
     expect((await creator.request(pkiPaths.renew("web"), { method: "POST", json: {} })).status).toBe(200);
   });
