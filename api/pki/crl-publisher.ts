@@ -8,6 +8,7 @@ import { toRfc3339, type Clock, type Timer } from "../machinery/clock.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
 import type { ValueSealer } from "../server/module.js";
 import type { ResourceService } from "../server/resource-service.js";
+import { resourcePrefix } from "../store/keys.js";
 import type { Store, StoreWatch } from "../store/store.js";
 
 import { BACKDATE_MS } from "../types/certificate-defaults.js";
@@ -50,6 +51,19 @@ export class CrlPublisher {
       this.deps.store.watch(revokedRoot, {
         fromRevision: from,
         onEvents: (events) => new Set(events.map((e) => caOf(e.kv.key))).forEach((ca) => void this.refreshLogged(ca)),
+        onError: (err) => this.restart(err),
+      }),
+      // A CA issued or renewed signs a new CRL at once: until then OpenSSL would find none for it.
+      this.deps.store.watch(resourcePrefix(this.deps.certificates.group, this.deps.certificates.plural), {
+        fromRevision: from,
+        onEvents: (events) => {
+          for (const e of events) {
+            if (e.type !== "put") continue;
+            const cert = JSON.parse(e.kv.value) as Cert;
+            const before = e.prevKv ? (JSON.parse(e.prevKv.value) as Cert) : undefined;
+            if (cert.spec?.isCA && cert.status?.serialNumber && cert.status.serialNumber !== before?.status?.serialNumber) void this.refreshLogged(cert.metadata.name);
+          }
+        },
         onError: (err) => this.restart(err),
       }),
     );

@@ -57,4 +57,15 @@ describe("the PKI module", () => {
     expect(undo.status).toBe(422);
     expect((await post(pkiPaths.issue("web"))).status).toBe(409);
   });
+
+  it("signs a new CRL as soon as a CA is renewed, so revocation stays enforced for the new CA", async () => {
+    const renewed = (await (await post(pkiPaths.issue(ROOT_CA_NAME), {})).json()) as Certificate;
+    const started = Date.now();
+    let record = await env.pki.crls.current(ROOT_CA_NAME);
+    while (record?.caSerialNumber !== renewed.status?.serialNumber && Date.now() - started < 1_000) {
+      await new Promise((resolve) => setImmediate(resolve));
+      record = await env.pki.crls.current(ROOT_CA_NAME);
+    }
+    expect(record?.caSerialNumber).toBe(renewed.status?.serialNumber);
+  });
 });

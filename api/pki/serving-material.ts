@@ -66,7 +66,10 @@ export class ServingMaterial {
     }
     if (!certPem || !keyPem) throw new Error("no serving certificate: set [tls] cert and key, or let the server issue its own");
     const clientCaPem = this.opts.trustStoreCas ? cas.map((c) => c.status!.certificate!).join("") : base.clientCaPem;
-    const crls = (await listJson<CrlRecord>(this.opts.store, crlRoot)).map((r) => r.value);
+    // Only CRLs signed by a CA as it stands now: a deleted or renewed CA's last CRL would expire and, naming
+    // the same issuer as its successor, could make OpenSSL refuse every client of the new one.
+    const current = new Set(cas.map((c) => c.status?.serialNumber));
+    const crls = (await listJson<CrlRecord>(this.opts.store, crlRoot)).map((r) => r.value).filter((c) => current.has(c.caSerialNumber));
     const enforced = clientCaPem ? this.coveringCrls(clientCaPem, crls) : [];
     const revokedSerials = new Set(enforced.flatMap((c) => c.serials));
     return {
