@@ -2,6 +2,7 @@ import { parse as parseToml } from "smol-toml";
 import { describe, expect, it } from "vitest";
 import type { GuardConfig } from "./guard-config.js";
 import { GuardConfigError, parseGuardConfig } from "./guard-config-parser.js";
+import { GUIDE_DDOS_BLOCK, GUIDE_GEO_BLOCK } from "./testing/guide-ddos.js";
 
 /** gateway.toml as the server reads it: the [ddos] section kept verbatim, the path and text for errors. */
 const parseFile = (text: string, file: { source?: string } = { source: "gateway.toml" }): GuardConfig =>
@@ -17,48 +18,7 @@ const refusalOf = (text: string, file?: { source?: string }): string => {
   throw new Error("parsed without an error");
 };
 
-// The guide's "DDoS Protection" blocks, pasted verbatim (Configuration, then Geographic Blocking).
-const GUIDE = `# gateway.toml
-[ddos]
-enabled = true
-
-# Connection limits
-[ddos.connection]
-max_per_ip = 100
-max_total = 10000
-slow_loris_timeout_secs = 30
-
-# Rate limiting
-[ddos.rate_limit]
-requests_per_second = 100
-burst_size = 200
-
-# Compute cost limiting (expensive operations)
-[ddos.compute]
-max_cost_per_minute = 1000
-
-# Bandwidth limiting
-[ddos.bandwidth]
-max_bytes_per_second = 10485760  # 10 MB/s
-
-# Blocklist
-[ddos.blocklist]
-enabled = true
-auto_block_threshold = 5  # violations before auto-block
-block_duration_secs = 3600
-
-# Reputation tracking
-[ddos.reputation]
-enabled = true
-decay_rate = 0.1  # per minute
-threshold = -10   # block below this score
-
-# gateway.toml
-[ddos.geo]
-enabled = true
-mode = "allowlist"  # or "blocklist"
-countries = ["US", "CA", "GB", "DE"]  # Allowed countries
-`;
+const GUIDE = GUIDE_DDOS_BLOCK + GUIDE_GEO_BLOCK;
 
 describe("parseGuardConfig", () => {
   it("reads the guide's block verbatim to exactly its values", () => {

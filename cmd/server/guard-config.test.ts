@@ -7,44 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../controllers/runtime/testing/silent-logger.js";
+import { GUIDE_DDOS_BLOCK } from "../../api/guard/testing/guide-ddos.js";
 import { runServer, type RunningServer } from "./run-server.js";
 import { loadServerConfig } from "./server-config.js";
 
-const GUIDE_BLOCK = `# gateway.toml
-[ddos]
-enabled = true
-
-# Connection limits
-[ddos.connection]
-max_per_ip = 100
-max_total = 10000
-slow_loris_timeout_secs = 30
-
-# Rate limiting
-[ddos.rate_limit]
-requests_per_second = 100
-burst_size = 200
-
-# Compute cost limiting (expensive operations)
-[ddos.compute]
-max_cost_per_minute = 1000
-
-# Bandwidth limiting
-[ddos.bandwidth]
-max_bytes_per_second = 10485760  # 10 MB/s
-
-# Blocklist
-[ddos.blocklist]
-enabled = true
-auto_block_threshold = 5  # violations before auto-block
-block_duration_secs = 3600
-
-# Reputation tracking
-[ddos.reputation]
-enabled = true
-decay_rate = 0.1  # per minute
-threshold = -10   # block below this score
-`;
 
 function version(url: string, agent: Agent): Promise<{ status: number; retryAfter?: string }> {
   return new Promise((resolve) => {
@@ -75,7 +41,7 @@ describe("the guide's [ddos] block", () => {
   };
 
   it("starts the server pasted verbatim, and limits a client past its burst", async () => {
-    server = await start(GUIDE_BLOCK);
+    server = await start(GUIDE_DDOS_BLOCK);
     const agent = new Agent({ keepAlive: true, localAddress: "127.0.0.2", maxSockets: 8 });
     const answers = await Promise.all(Array.from({ length: 300 }, () => version(server!.url, agent)));
     agent.destroy();
