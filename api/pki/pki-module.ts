@@ -50,6 +50,8 @@ export class PkiModule implements ServerModule {
   private readonly sealer: ValueSealer;
   private resources: ResourceService | undefined;
   private material: ServingMaterial | undefined;
+  /** True when this start made the root CA (the first start on a store). */
+  createdRootCa = false;
 
   constructor(
     private readonly ctx: ModuleContext,
@@ -161,7 +163,10 @@ export class PkiModule implements ServerModule {
   }
 
   private async ensureRootCa(): Promise<Cert> {
-    return this.ensureIssued(ROOT_CA_NAME, { isCA: true, commonName: "Clawbernetes Root CA" }, { keepSpec: true });
+    const existed = (await this.getOrUndefined(ROOT_CA_NAME))?.status?.certificate !== undefined;
+    const root = await this.ensureIssued(ROOT_CA_NAME, { isCA: true, commonName: "Clawbernetes Root CA" }, { keepSpec: true });
+    this.createdRootCa = !existed && root.status?.revision === 1;
+    return root;
   }
 
   private async ensureServingCertificate(name: string, hosts: readonly string[]): Promise<void> {

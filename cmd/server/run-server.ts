@@ -22,6 +22,7 @@ import { inProcessControllers } from "./controllers.js";
 import type { ServerConfig } from "./server-config.js";
 import { planServingTls } from "./serving-tls.js";
 import { PkiModule } from "../../api/pki/pki-module.js";
+import { ROOT_CA_NAME } from "../../api/types/pki-api.js";
 import { GuardModule } from "../../api/guard/guard-module.js";
 import { parseGuardConfig } from "../../api/guard/guard-config-parser.js";
 import { openCountryLookup } from "../../api/guard/country-lookup.js";
@@ -94,6 +95,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     await assembled.startModules();
     const bootstrap = await identity.bootstrap();
     const serving = tlsPlan.base ? await pki.servingTls({ base: tlsPlan.base, hosts: [config.listen.host, hostname()], servingName: servingCertificateName(config.listen.host) }) : undefined;
+    if (pki.createdRootCa) opts.announce(`Created the root CA ${ROOT_CA_NAME} (kept in the store, its key sealed) and a serving certificate; clients trust ${join(config.dataDir, "pki", "ca.crt")}`);
     const address = await server.start({ ...config.listen, ...(serving ? { tls: serving } : {}) });
     const host = address.family === "IPv6" ? `[${clientHost(address.address)}]` : clientHost(address.address);
     const url = `${serving ? "https" : "http"}://${host}:${address.port}`;
