@@ -1,5 +1,6 @@
 // `claw security …`: the guide's DDoS Protection chapter (Manual IP Management). Blocks are BlockRule objects
-// every gateway enforces; reputation is what the answering server has seen. Each group lives in its own file.
+// every gateway enforces; reputation is what the answering server has seen; firewall prints the host rules of the
+// guide's Firewall Rules with the active blocks. Each group lives in its own file.
 
 import type { Command } from "commander";
 import type { CliSession } from "../cli-session.js";
@@ -7,13 +8,14 @@ import { SecurityApi } from "../security-api.js";
 import { addBlockCommands } from "./security-block-command.js";
 import type { SecurityCommandContext } from "./security-context.js";
 import { addBlocklistCommand } from "./security-blocklist-command.js";
+import { addFirewallCommand } from "./security-firewall-command.js";
 import { addReputationCommand } from "./security-reputation-command.js";
 
 export function addSecurityCommand(program: Command, session: CliSession): void {
   const ctx: SecurityCommandContext = { session, api: async () => new SecurityApi(await session.client(), session.deps.signal) };
   const security = program
     .command("security")
-    .description("block and unblock addresses (BlockRules every gateway enforces), list blocks, read reputation")
+    .description("block and unblock addresses (BlockRules every gateway enforces), list blocks, read reputation, print firewall rules")
     .addHelpText(
       "after",
       `
@@ -23,9 +25,12 @@ Examples:
   claw security unblock 203.0.113.42
   claw security blocklist
   claw security reputation --limit 50
+  claw security firewall --gateway-config /etc/clawbernetes/gateway.toml --mesh > firewall.sh
+  claw security firewall --format nftables --dashboard-port 443 > clawbernetes.nft
 `,
     );
   addBlockCommands(security, ctx);
   addBlocklistCommand(security, ctx);
   addReputationCommand(security, ctx);
+  addFirewallCommand(security, ctx);
 }
