@@ -59,7 +59,8 @@ describe("slow clients", () => {
     clearInterval(trickle);
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(1_900);
-    expect(elapsed).toBeLessThan(4_000);
+    // Node checks the deadlines every 500 ms here; a loaded CI machine may add a little more.
+    expect(elapsed).toBeLessThan(5_000);
     expect(statuses.length).toBeGreaterThan(5);
     expect(statuses.every((s) => s === 200)).toBe(true);
   }, 20_000);
