@@ -56,7 +56,7 @@ describe.skipIf(!etcdTool.available)("two servers on one etcd share one PKI", ()
     const spec = { issuerRef: { name: ROOT_CA_NAME }, commonName: "gpu-2", subject: { organizations: ["system:nodes"] }, usages: ["digital signature", "client auth"] };
     expect((await httpsCall(a.url, "/apis/security.clawbernetes.com/v1/certificates", admin, { method: "POST", json: { apiVersion: "security.clawbernetes.com/v1", kind: "Certificate", metadata: { name }, spec } })).status).toBe(201);
     expect((await httpsCall(a.url, pkiPaths.issue(name), admin, { method: "POST", json: {} })).status).toBe(201);
-    const pair = (await httpsCall(a.url, pkiPaths.privateKey(name), admin, { method: "POST", json: {} })).body as CertificateKeyPair;
+    const pair = (await httpsCall<CertificateKeyPair>(a.url, pkiPaths.privateKey(name), admin, { method: "POST", json: {} })).body;
     const node: HttpsClient = { ca: admin.ca, cert: pair.certificate + pair.chain, key: pair.privateKey };
     expect((await httpsCall(b.url, authPaths.whoami, node)).body.username).toBe("system:node:gpu-2");
     const revokedAt = Date.now();

@@ -59,7 +59,7 @@ describe("the serving certificate", () => {
     const list = (await httpsCall(server.url, API, admin)).body as { items: Certificate[] };
     const name = list.items.find((c) => c.metadata.name.startsWith("claw-server-"))!.metadata.name;
     const before = await servedSerial(server.url, admin.ca);
-    const renewed = (await httpsCall(server.url, pkiPaths.issue(name), admin, { method: "POST", json: { reason: "ManuallyTriggered" } })).body as Certificate;
+    const renewed = (await httpsCall<Certificate>(server.url, pkiPaths.issue(name), admin, { method: "POST", json: { reason: "ManuallyTriggered" } })).body;
     expect(renewed.status?.serialNumber).not.toBe(before);
     let served = before;
     const started = Date.now();

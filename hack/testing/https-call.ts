@@ -12,7 +12,7 @@ export interface HttpsClient {
   agent?: Agent;
 }
 
-export function httpsCall(url: string, path: string, client: HttpsClient, init: { method?: string; json?: unknown } = {}): Promise<{ status: number; body: any }> {
+export function httpsCall<T = Record<string, unknown>>(url: string, path: string, client: HttpsClient, init: { method?: string; json?: unknown } = {}): Promise<{ status: number; body: T }> {
   return new Promise((resolve, reject) => {
     const req = request(
       new URL(path, url),
@@ -26,7 +26,7 @@ export function httpsCall(url: string, path: string, client: HttpsClient, init: 
       (res) => {
         let text = "";
         res.on("data", (c) => (text += c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : undefined) as T }));
         res.on("error", reject);
       },
     );
