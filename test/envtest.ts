@@ -16,6 +16,7 @@ import { Keyring } from "../api/secrets/keyring.js";
 import { SecretsModule } from "../api/secrets/secrets-module.js";
 import { PkiModule } from "../api/pki/pki-module.js";
 import { GuardModule, type GuardModuleOptions } from "../api/guard/guard-module.js";
+import { NodesModule, type NodesModuleOptions } from "../api/nodes/nodes-module.js";
 import { openSqliteStore } from "../api/store/sqlite-store.js";
 import type { Store } from "../api/store/store.js";
 import { assembleServer } from "../cmd/server/assemble-server.js";
@@ -31,6 +32,8 @@ export interface EnvTest {
   pki: PkiModule;
   /** The gateway guard, when started with `guard`. */
   guard?: GuardModule;
+  /** The nodes module (tokens, joins, sessions, the mesh). */
+  nodes: NodesModule;
   /** With controllerIdentity: the credential that authenticates as system:controller-manager. */
   controllerCredential?: Credential;
   /** The master keyring the secrets module seals with. */
@@ -62,6 +65,8 @@ export interface EnvTestOptions {
   keyring?: Keyring;
   /** Runs the gateway guard with this [ddos] configuration (none by default). */
   guard?: GuardModuleOptions;
+  /** The nodes module's [nodes] configuration and gateway name. */
+  nodes?: NodesModuleOptions;
 }
 
 export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> {
@@ -89,6 +94,8 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
     const guardOptions = opts.guard;
     modules.push((ctx) => (guard = new GuardModule(ctx, guardOptions)));
   }
+  let nodes: NodesModule | undefined;
+  modules.push((ctx) => (nodes = new NodesModule(ctx, opts.nodes)));
   const controllers = opts.controllerIdentity ? inProcessCredential({ randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)) }) : undefined;
   const assembled = assembleServer({
     store,
@@ -101,8 +108,9 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
     ...(opts.maxWatchesPerIdentity ? { maxWatchesPerIdentity: opts.maxWatchesPerIdentity } : {}),
   });
   const server = assembled.server;
-  if (!identity || !pki) throw new Error("envtest: the identity and pki modules were not built");
+  if (!identity || !pki || !nodes) throw new Error("envtest: the identity, pki and nodes modules were not built");
   const pkiModule = pki;
+  const nodesModule = nodes;
   try {
     await assembled.startModules();
   } catch (err) {
@@ -123,6 +131,7 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
     identity,
     pki: pkiModule,
     ...(guard ? { guard } : {}),
+    nodes: nodesModule,
     keyring,
     ...(controllers ? { controllerCredential: controllers.credential } : {}),
     ...(audit ? { audit } : {}),

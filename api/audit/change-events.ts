@@ -6,6 +6,7 @@
 import type { AuditEvent } from "../client/audit/event.js";
 import { GROUP, type KubeObject } from "../machinery/meta.js";
 import type { ResourceChange } from "../server/resource-change.js";
+import { NODE_SESSION_MANAGER } from "../types/nodes-api.js";
 
 const TYPES = { create: "resource.created", update: "resource.updated", delete: "resource.deleted" } as const;
 
@@ -20,6 +21,8 @@ export function changeEvents(change: ResourceChange): AuditEvent[] {
     outcome: "success" as const,
   };
   const resource = { group: info.group, kind: info.kind, name: object.metadata.name };
+  // A session's status writes are telemetry (heartbeats): only the connection's start and end are events.
+  if (info.kind === "Node" && change.subresource === "status" && requester?.fieldManager === NODE_SESSION_MANAGER) return nodeEvents(change, base, resource);
   const authDetails = auth ? { authMethod: auth.method, ...(auth.keyId ? { keyId: auth.keyId } : {}) } : {};
   const events: AuditEvent[] = [
     {
@@ -39,6 +42,7 @@ export function changeEvents(change: ResourceChange): AuditEvent[] {
   }
   if (info.kind === "Secret" && operation === "create") events.push({ type: "secrets.created", ...base, resource });
   if (info.kind === "Certificate") events.push(...certificateEvents(change, base, resource));
+  if (info.kind === "Node" && change.subresource === "status") events.push(...nodeEvents(change, base, resource));
   if (info.kind === "BlockRule" && operation !== "delete" && JSON.stringify(spec(object)) !== JSON.stringify(spec(previous)) && change.subresource === undefined) {
     const { cidr, reason, source, duration, expiresAt } = spec(object) as Record<string, unknown>;
     events.push({ type: "security.blocked", ...base, resource, details: { cidr: cidr ?? "", source: source ?? "manual", ...(reason ? { reason } : {}), ...(duration ? { duration } : {}), ...(expiresAt ? { expiresAt } : {}) } });
@@ -65,5 +69,17 @@ function certificateEvents(change: ResourceChange, base: Pick<AuditEvent, "actor
     return [{ type: "certificates.revoked", ...base, resource, details: { serialNumber: now.serialNumber ?? "", reason: spec(object).revocationReason ?? "unspecified" } }];
   if (operation === "delete" && spec(object).revoked !== true && now.serialNumber)
     return [{ type: "certificates.revoked", ...base, resource, details: { serialNumber: now.serialNumber, reason: "cessationOfOperation", via: "deleted" } }];
+  return [];
+}
+
+/** status.connected turning true is node.connected; turning false, node.disconnected with the reason. */
+function nodeEvents(change: ResourceChange, base: Pick<AuditEvent, "actor" | "sourceIp" | "outcome">, resource: NonNullable<AuditEvent["resource"]>): AuditEvent[] {
+  type Seen = { connected?: boolean; sessionId?: string; gateway?: string; disconnectReason?: string; agentVersion?: string; certificate?: { serialNumber?: string } };
+  const now = (change.object.status ?? {}) as Seen;
+  const before = (change.previous?.status ?? {}) as Seen;
+  const session = { ...(now.sessionId ? { sessionId: now.sessionId } : {}), ...(now.gateway ? { gateway: now.gateway } : {}) };
+  if (now.connected === true && (before.connected !== true || before.sessionId !== now.sessionId))
+    return [{ type: "node.connected", ...base, resource, details: { ...session, ...(now.agentVersion ? { agentVersion: now.agentVersion } : {}), ...(now.certificate?.serialNumber ? { serialNumber: now.certificate.serialNumber } : {}) } }];
+  if (now.connected !== true && before.connected === true) return [{ type: "node.disconnected", ...base, resource, details: { ...session, reason: now.disconnectReason ?? "Unknown" } }];
   return [];
 }

@@ -12,7 +12,7 @@ import type { ApiError } from "../machinery/errors.js";
 import type { ConnectionGate, Guard } from "./gate.js";
 import type { ResourceRegistry } from "../schema/resource-info.js";
 import type { Store, TxnResult } from "../store/store.js";
-import type { AdmissionPlugin } from "./admission.js";
+import type { AdmissionPlugin, UserInfo } from "./admission.js";
 import type { Authenticator } from "./authentication.js";
 import type { PermissionDecider } from "./authorizer.js";
 import type { RequestContext } from "./request-context.js";
@@ -61,6 +61,43 @@ export interface SealedBlob {
   ciphertext: string;
 }
 
+/** What a signed CSR gives back: the certificate, its chain, the root to trust, and when to renew. */
+export interface SignedCsr {
+  certificateName: string;
+  serialNumber: string;
+  certificatePem: string;
+  /** Intermediates up to, not including, the root; may be empty. */
+  chainPem: string;
+  /** The root CA, PEM. */
+  caPem: string;
+  /** RFC 3339. */
+  notAfter: string;
+  /** RFC 3339: two thirds into its life, as for any certificate without renewBefore. */
+  renewalTime: string;
+}
+
+/**
+ * Signs certificates whose private key stays with its holder (a node agent): the pki module provides it. The
+ * Certificate `certificateName` is created when absent (spec.privateKey.source CSR, issuer the root CA,
+ * client and server auth) and issued or renewed with the CSR's public key; its audit entry
+ * (certificates.issued or .renewed) commits with the write. Refuses, with an ApiError saying why, a CSR that
+ * is unreadable, not signed by its own key, of a key type the CA does not sign, or whose subject common name
+ * is not `commonName`; a Certificate of that name whose key the server holds (source Server), that names
+ * another common name or organizations, or that is revoked.
+ */
+export interface CsrSigner {
+  sign(request: {
+    certificateName: string;
+    commonName: string;
+    organizations: readonly string[];
+    /** PEM PKCS#10. */
+    csrPem: string;
+    /** The requester, for the audit entry. */
+    user?: UserInfo;
+    sourceIp?: string;
+  }): Promise<SignedCsr>;
+}
+
 /** Hears how requests end: the audit module turns 401s and 403s into security events. */
 export interface RequestObserver {
   failed(ctx: RequestContext, error: ApiError): Promise<void>;
@@ -79,6 +116,8 @@ export interface ModuleContext {
   permissions: PermissionDecider;
   /** Provided by the secrets module; absent without one (then nothing is sealed). */
   sealer?: ValueSealer;
+  /** Provided by the pki module; absent without one (then nodes cannot join by CSR). */
+  csrSigner?: CsrSigner;
 }
 
 /** What a module may use once the server is built. */
@@ -100,7 +139,7 @@ export interface ServerModule {
   /** Registers the module's metrics beside the server's, for one /metrics. */
   registerMetrics?(registry: Registry): void;
   /** Interfaces this module implements for the others; assembleServer puts them in the context. */
-  provides?: Partial<Pick<ModuleContext, "audit" | "permissions" | "sealer">>;
+  provides?: Partial<Pick<ModuleContext, "audit" | "permissions" | "sealer" | "csrSigner">>;
   /** I/O starts here (watches, timers, bootstrap); the constructor does none. */
   start?(runtime: ModuleRuntime): Promise<void>;
   stop?(): Promise<void>;

@@ -24,6 +24,8 @@ export interface CliDeps {
   signal?: AbortSignal;
   /** Adds `claw server` (the lead's entry point owns it). */
   serverCommand?: (program: Command) => void;
+  /** Adds the node agent's commands (`claw node run`, `claw node join`) to the `node` command; the entry point supplies them. */
+  nodeAgentCommands?: (node: Command) => void;
   /** Reads the audit log straight from a store (`claw audit verify --data-dir`); the entry point supplies it. */
   openForensicAuditSource?: OpenForensicAuditSource;
   /** The signals `claw run` passes on to its command (SIGINT, SIGTERM, SIGHUP); `process` when absent. */

@@ -11,6 +11,7 @@ import { addConfigCommand } from "./commands/config-command.js";
 import { addDeleteCommand } from "./commands/delete-command.js";
 import { addDescribeCommand } from "./commands/describe-command.js";
 import { addGetCommand } from "./commands/get-command.js";
+import { addNodeCommand } from "./commands/node-command.js";
 import { addPkiCommand } from "./commands/pki-command.js";
 import { addRunCommand } from "./commands/run-command.js";
 import { addSecretsCommand } from "./commands/secrets-command.js";
@@ -69,6 +70,7 @@ export function buildProgram(deps: CliDeps): Command {
   addSecretsCommand(program, session);
   addSecurityCommand(program, session);
   addPkiCommand(program, session);
+  addNodeCommand(program, session);
   addRunCommand(program, session);
   deps.serverCommand?.(program);
   return program;

@@ -27,6 +27,8 @@ import { GuardModule } from "../../api/guard/guard-module.js";
 import { parseGuardConfig } from "../../api/guard/guard-config-parser.js";
 import { openCountryLookup } from "../../api/guard/country-lookup.js";
 import { hostname } from "node:os";
+import { NodesModule } from "../../api/nodes/nodes-module.js";
+import { parseNodesConfig } from "../../api/nodes/nodes-config.js";
 
 export interface RunningServer {
   server: ApiServer;
@@ -74,6 +76,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     let pki: PkiModule | undefined;
     const tlsPlan = planServingTls(config);
     const guardConfig = parseGuardConfig(config.sections.ddos, { ...(config.configFile ? { source: config.configFile, text: readFileSync(config.configFile, "utf8") } : {}) });
+    const nodesConfig = parseNodesConfig(config.sections.nodes, { ...(config.configFile ? { source: config.configFile, text: readFileSync(config.configFile, "utf8") } : {}) });
     const countries = guardConfig.geo.enabled ? await openCountryLookup({ ...(guardConfig.geo.database ? { database: guardConfig.geo.database } : {}) }) : undefined;
     assembled = assembleServer({
       store,
@@ -81,7 +84,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       clock,
       logger,
       random: { bytes: (n) => randomBytes(n) },
-      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig })), (ctx) => new GuardModule(ctx, { config: guardConfig, ...(countries ? { countries } : {}) })],
+      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig })), (ctx) => new GuardModule(ctx, { config: guardConfig, ...(countries ? { countries } : {}) }), (ctx) => new NodesModule(ctx, { config: nodesConfig })],
       authenticators: controllers.authenticators,
       maxBodyBytes: config.maxRequestBytes,
       ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
