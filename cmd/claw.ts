@@ -7,6 +7,8 @@ import { runCli } from "./cli/program.js";
 import { openForensicAuditSource } from "./server/forensic-audit-source.js";
 import { controllerManagerCommand } from "./server/controller-manager-command.js";
 import { serverCommand } from "./server/server-command.js";
+import { addNodeAgentCommands } from "./node/agent-commands.js";
+import { clawVersion } from "./server/version.js";
 
 const abort = new AbortController();
 // `claw get roles | head`: a reader that closed the pipe ends the command quietly, as kubectl does.
@@ -26,6 +28,16 @@ const code = await runCli(process.argv.slice(2), {
   homeDir: homedir(),
   signal: abort.signal,
   openForensicAuditSource,
+  nodeAgentCommands: (node) =>
+    addNodeAgentCommands(node, {
+      env,
+      stdout: (line) => void process.stdout.write(`${line}\n`),
+      stderr: (line) => void process.stderr.write(`${line}\n`),
+      signal: abort.signal,
+      // Only the agent turns SIGTERM (systemd's stop) into a clean end; other commands keep the default.
+      onTerminate: (stop) => process.once("SIGTERM", stop),
+      version: clawVersion(),
+    }),
   serverCommand: (program) => {
     const serverDeps = {
       env,

@@ -17,7 +17,6 @@ import { GatewayClient, GatewayError, type SessionStream } from "../cmd/node/gat
 import { newKeyAndCsr, readCredentials, type TlsPaths } from "../cmd/node/node-credentials.js";
 import { caCertHashOf, joinNode } from "../cmd/node/node-join.js";
 import { runServer, type RunningServer } from "../cmd/server/run-server.js";
-import { silentLogger } from "../controllers/runtime/testing/silent-logger.js";
 import { adminConfOf, httpsCall, type HttpsClient } from "../hack/testing/https-call.js";
 
 const NODES = "/apis/security.clawbernetes.com/v1/nodes";

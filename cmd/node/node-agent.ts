@@ -21,7 +21,7 @@ export interface MeshDriver {
 
 /** The kernel's copy of the blocklist ([network.firewall] enforce_blocklist). */
 export interface BlocklistEnforcer {
-  apply(cidrs: readonly string[]): Promise<void>;
+  apply(cidrs: readonly string[]): Promise<unknown>;
 }
 
 export interface AgentLog {
