@@ -2,7 +2,7 @@
 // two agents (`claw node join`, then `claw node run`) in namespaces of their own, all on one bridge with
 // documentation-range addresses the test owns. The agents bring up the mesh from what their sessions send;
 // a ping crosses it; revoking one node's certificate takes its peer out of the other within seconds, and the
-// ping fails. Everything runs the built CLI (dist/), as `npm test` builds it first.
+// ping fails; gpu-a also keeps the BlockRules in its kernel. Everything runs the built CLI (dist/), as `npm test` builds it first.
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -57,6 +57,9 @@ listen_port = 51820
 endpoint = "${address}:51820"
 allowed_ips = ["10.100.0.0/16"]
 persistent_keepalive = 25
+
+[network.firewall]
+enforce_blocklist = ${name === "gpu-a"}
 `,
     );
     agents[name] = { ns, config };
@@ -96,6 +99,16 @@ persistent_keepalive = 25
     await waitUntil(async () => (await ping("gpu-a", meshB)) === 0, { timeoutMs: 30_000, what: `gpu-a to reach gpu-b at ${meshB} over WireGuard` });
     expect(await ping("gpu-b", meshA)).toBe(0);
   }, 90_000);
+
+  it("drops a BlockRule's source in the kernel of a node that enforces the blocklist, and lets it through once unblocked", async () => {
+    const underlay = async () => (await lab.exec(agents["gpu-b"]!.ns, "ping", ["-c", "1", "-W", "1", "198.51.100.2"])).code;
+    expect(await underlay()).toBe(0);
+    await claw("security", "block", "198.51.100.3", "--reason", "netns test");
+    await waitUntil(async () => (await underlay()) !== 0, { timeoutMs: 15_000, what: "gpu-a's kernel to drop gpu-b's address" });
+    expect((await lab.exec(agents["gpu-a"]!.ns, "nft", ["list", "table", "inet", "claw_blocklist"])).stdout).toContain("198.51.100.3");
+    await claw("security", "unblock", "198.51.100.3");
+    await waitUntil(async () => (await underlay()) === 0, { timeoutMs: 15_000, what: "gpu-a's kernel to let gpu-b through again" });
+  }, 60_000);
 
   it("takes a revoked node out of the other's peers within seconds, and the ping fails", async () => {
     const meshB = (await node("gpu-b")).status!.mesh!.address!;

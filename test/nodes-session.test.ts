@@ -182,4 +182,26 @@ describe("sessions", () => {
     await a.close();
     await b.close();
   });
+
+  it("takes a node cordoned for the mesh out of the others' peers, puts it back when uncordoned, and ends a removed node's session", async () => {
+    const [m1, m2] = [await join("gpu-m1"), await join("gpu-m2")];
+    const one = await open("gpu-m1", m1, hello(11));
+    const two = await open("gpu-m2", m2, hello(12));
+    const peersOfTwo = async () => ((await two.next("Peers")) as { peers: MeshPeer[] }).peers.map((p) => p.name);
+    await eventually(async () => (await peersOfTwo()).includes("gpu-m1"), "gpu-m2 sees gpu-m1");
+    const setCordon = async (meshCordoned: boolean) => {
+      const live = await node("gpu-m1");
+      expect((await call(`${NODES}/gpu-m1`, { method: "PUT", json: { ...live, spec: { ...live.spec, meshCordoned } } })).status).toBe(200);
+    };
+    await setCordon(true);
+    await eventually(async () => !(await peersOfTwo()).includes("gpu-m1"), "gpu-m1 leaves gpu-m2's peers when cordoned for the mesh");
+    await setCordon(false);
+    await eventually(async () => (await peersOfTwo()).includes("gpu-m1"), "gpu-m1 comes back when uncordoned");
+    expect((await call(`${NODES}/gpu-m1`, { method: "DELETE" })).status).toBe(200);
+    expect(await one.next("Goodbye")).toMatchObject({ reason: "Removed" });
+    await eventually(async () => !(await peersOfTwo()).includes("gpu-m1"), "a removed node leaves every peer list");
+    await eventually(async () => (await auditOf("gpu-m1")).at(-1)?.details?.reason === "Removed", "the removal's node.disconnected");
+    await one.close();
+    await two.close();
+  });
 });

@@ -48,8 +48,15 @@ export interface NodeAgentOptions {
   onSessionEnded?: (reason: string) => void;
 }
 
+/**
+ * Renewals are at least this far apart, whatever the certificate says: a node whose clock runs ahead of the
+ * CA's would otherwise find every new certificate due at once and renew in a loop.
+ */
+export const MIN_RENEWAL_GAP_MS = 10 * 60_000;
+
 export async function runNodeAgent(opts: NodeAgentOptions): Promise<void> {
   const backoff = opts.reconnect ?? { minMs: 1_000, maxMs: 30_000 };
+  const renewals = { lastMs: Number.NEGATIVE_INFINITY };
   let delay = backoff.minMs;
   while (!opts.signal.aborted) {
     let held: HeldCredentials;
@@ -62,8 +69,8 @@ export async function runNodeAgent(opts: NodeAgentOptions): Promise<void> {
     }
     const name = opts.name ?? nodeNameOf(held.certPem) ?? "";
     try {
-      if (opts.clock.now() >= renewalAt(held)) held = await renew(opts, name, held);
-      const ended = await runSession(opts, name, held);
+      if (opts.clock.now() >= dueAt(held, renewals)) held = await renew(opts, name, held, renewals);
+      const ended = await runSession(opts, name, held, renewals);
       opts.onSessionEnded?.(ended);
       delay = backoff.minMs;
       if (ended === "renewed") continue;
@@ -78,7 +85,7 @@ export async function runNodeAgent(opts: NodeAgentOptions): Promise<void> {
 }
 
 /** One session, until it ends: "closed", "goodbye: <reason>", "renewed" or "stopped". */
-async function runSession(opts: NodeAgentOptions, name: string, held: HeldCredentials): Promise<string> {
+async function runSession(opts: NodeAgentOptions, name: string, held: HeldCredentials, renewals: { lastMs: number }): Promise<string> {
   const client = new GatewayClient(opts.gateway, { ca: held.caPem, cert: held.certPem, key: held.keyPem }, `claw-node/${opts.version}`);
   const timers: Timer[] = [];
   let stream: SessionStream | undefined;
@@ -93,12 +100,12 @@ async function runSession(opts: NodeAgentOptions, name: string, held: HeldCreden
     const mesh = await opts.mesh.hello();
     stream = await client.session(name, { agentVersion: opts.version, addresses: opts.addresses(), mesh, enforceBlocklist: opts.blocklist !== undefined });
     opts.log.info("session open", { node: name, gateway: opts.gateway });
-    let renewAt = renewalAt(held);
+    let renewAt = dueAt(held, renewals);
     let renewal: Timer | undefined;
     const scheduleRenewal = () => {
       renewal?.cancel();
       renewal = opts.clock.setTimer(Math.max(0, renewAt - opts.clock.now()), () => {
-        void renew(opts, name, held).then(
+        void renew(opts, name, held, renewals).then(
           () => end("renewed"),
           (err: Error) => opts.log.warn("certificate renewal failed; the next session tries again", { error: err.message }),
         );
@@ -110,7 +117,7 @@ async function runSession(opts: NodeAgentOptions, name: string, held: HeldCreden
     let work = Promise.resolve();
     for await (const message of stream.messages) {
       work = work.then(() => handle(opts, message, { name, client, timers, end, earlierRenewal: (at) => {
-          if (at >= renewAt - 1_000) return;
+          if (at >= renewAt - 1_000 || at < renewals.lastMs + MIN_RENEWAL_GAP_MS) return;
           renewAt = at;
           scheduleRenewal();
         } }));
@@ -177,7 +184,10 @@ function startHeartbeats(opts: NodeAgentOptions, sessionId: string, intervalMs: 
 }
 
 /** A new key and certificate by CSR, authenticated by the current certificate; written before it is used. */
-async function renew(opts: NodeAgentOptions, name: string, held: HeldCredentials): Promise<HeldCredentials> {
+const dueAt = (held: HeldCredentials, renewals: { lastMs: number }) => Math.max(renewalAt(held), renewals.lastMs + MIN_RENEWAL_GAP_MS);
+
+async function renew(opts: NodeAgentOptions, name: string, held: HeldCredentials, renewals: { lastMs: number }): Promise<HeldCredentials> {
+  renewals.lastMs = opts.clock.now();
   const { keyPem, csrPem } = await newKeyAndCsr(name);
   const client = new GatewayClient(opts.gateway, { ca: held.caPem, cert: held.certPem, key: held.keyPem }, `claw-node/${opts.version}`);
   try {
