@@ -1,6 +1,7 @@
 // `claw node token create | list | delete`: bootstrap tokens (kubeadm's), the short-lived credential a new
 // node joins with. The token is printed once, by create; the server keeps only its hash.
 
+import { X509Certificate } from "node:crypto";
 import type { Command } from "commander";
 import YAML from "yaml";
 import { isNotFound } from "../../../api/machinery/errors.js";
@@ -62,7 +63,8 @@ Examples:
         const output = parseOutput(flags.output, OUTPUTS);
         const created = await (await ctx.nodes()).createToken(tokenRequest(flags));
         if (output) return session.out(formatValue(created, output));
-        session.out(renderCreatedToken(created, (await session.config()).server));
+        const config = await session.config();
+        session.out(renderCreatedToken(created, config.server, caCertHash(config.tls.ca)));
       }),
     );
 
@@ -143,8 +145,22 @@ function tokenNotFound(session: CliSession, id: string): ReportedFailure {
 
 const formatValue = (value: unknown, format: (typeof OUTPUTS)[number]) => (format === "json" ? `${JSON.stringify(value, null, 2)}\n` : YAML.stringify(value));
 
+/**
+ * The sha256:… of the CA this client trusts the server by (the first certificate of the bundle), which the
+ * node checks the gateway's chain against before it sends the token, as kubeadm's discovery hash.
+ */
+function caCertHash(ca: string | Buffer | undefined): string | undefined {
+  const first = ca?.toString().match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/)?.[0];
+  if (!first) return undefined;
+  try {
+    return `sha256:${new X509Certificate(first).fingerprint256.replace(/:/g, "").toLowerCase()}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What create prints: the token, the join command, and that neither is shown again. */
-export function renderCreatedToken(created: BootstrapTokenCreated, server: string): string {
+export function renderCreatedToken(created: BootstrapTokenCreated, server: string, caHash?: string): string {
   const uses = `${created.usesLeft} ${created.usesLeft === 1 ? "use" : "uses"}`;
   const scope = created.node ? `, only for node ${created.node}` : "";
   return [
@@ -154,7 +170,7 @@ export function renderCreatedToken(created: BootstrapTokenCreated, server: strin
     "",
     "Join a node with it, on the node:",
     "",
-    `  claw node join --token ${created.token} --gateway ${server}`,
+    `  claw node join --token ${created.token} --gateway ${server}${caHash ? ` --ca-cert-hash ${caHash}` : ""}`,
     "",
     "WARNING: The token will not be shown again!",
     "",
