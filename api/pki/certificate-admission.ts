@@ -6,9 +6,10 @@
 //     the user its common name names, whatever that user's state;
 //   - a server-only certificate (DNS/IP names a server proves): certificates:create or :update.
 // The same holds for an update that changes any of those fields. Revocation cannot be undone, and a
-// revoked certificate no longer changes. Revoking (or deleting an issued certificate, which revokes it)
-// records every still-valid serial it was issued under on its CA's revocation list in the same
-// transaction. Only the issue path writes the issued fields of status.
+// revoked certificate no longer changes; nor does where an issued certificate's key lives
+// (spec.privateKey.source), and a CA's key is always the server's. Revoking (or deleting an issued
+// certificate, which revokes it) records every still-valid serial it was issued under on its CA's
+// revocation list in the same transaction. Only the issue path writes the issued fields of status.
 
 import { toRfc3339, type Clock } from "../machinery/clock.js";
 import { ApiError, invalid, type StatusCause } from "../machinery/errors.js";
@@ -62,6 +63,7 @@ export function certificateAdmission(deps: CertificateAdmissionDeps): AdmissionP
       if (request.subresource) return;
       checkSpec(cert);
       if (old?.spec.revoked) checkRevokedUnchanged(cert, old);
+      if (old) checkKeySourceKept(cert, old);
       if (!old || grantChanged(cert.spec, old.spec)) await authorizeGrant(deps, request.user, cert);
       // A CA is a trust root: re-keying it (any spec change reissues it), revoking it or turning it into a leaf is certificates:admin.
       else if ((cert.spec.isCA || old.spec.isCA) && JSON.stringify(sorted(cert.spec)) !== JSON.stringify(sorted(old.spec))) await requireAdmin(deps, request.user, cert, "change the CA");
@@ -84,6 +86,7 @@ function checkSpec(cert: Cert): void {
   if (size !== undefined && algorithm === "RSA" && ![2048, 3072, 4096].includes(size)) causes.push({ field: "spec.privateKey.size", reason: "FieldValueNotSupported", message: "Unsupported value: an RSA key is 2048, 3072 or 4096 bits" });
   if (spec.renewBefore && parseDuration(spec.renewBefore) >= durationOf(spec))
     causes.push({ field: "spec.renewBefore", reason: "FieldValueInvalid", message: `Invalid value: "${spec.renewBefore}": must be shorter than the duration (${spec.duration ?? (spec.isCA ? "87600h" : "2160h")})` });
+  if (spec.isCA && spec.privateKey?.source === "CSR") causes.push({ field: "spec.privateKey.source", reason: "FieldValueInvalid", message: "Invalid value: \"CSR\": a CA signs with a key the server holds; CSR is for leaf certificates (omit it or set Server)" });
   const node = grantsOf(spec).find((g) => g.kind === "node");
   if (node && !NODE_NAME.test(node.name))
     causes.push({ field: "spec.commonName", reason: "FieldValueInvalid", message: `Invalid value: "${node.name}": a node certificate's common name is the node's name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit` });
@@ -97,6 +100,19 @@ function checkRevokedUnchanged(cert: Cert, old: Cert): void {
     throw invalid({ group: GROUP, kind: "Certificate", name: cert.metadata.name }, [
       { field: "spec", reason: "FieldValueForbidden", message: "Forbidden: the certificate is revoked and revocation cannot be undone; its spec no longer changes. Create a new Cert instead" },
     ]);
+}
+
+/** An issued certificate's key stays where it was made: the server's sealed key or its node's. */
+function checkKeySourceKept(cert: Cert, old: Cert): void {
+  const sourceOf = (c: Cert) => c.spec.privateKey?.source ?? "Server";
+  if (!old.status?.certificate || sourceOf(cert) === sourceOf(old)) return;
+  throw invalid({ group: GROUP, kind: "Certificate", name: cert.metadata.name }, [
+    {
+      field: "spec.privateKey.source",
+      reason: "FieldValueForbidden",
+      message: `Forbidden: the certificate was issued with ${sourceOf(old) === "CSR" ? "a key its node holds" : "a key the server holds"} (source ${sourceOf(old)}); where its key lives cannot change once issued: delete it and create it again`,
+    },
+  ]);
 }
 
 const sorted = (value: unknown): unknown =>

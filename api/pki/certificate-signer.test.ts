@@ -1,9 +1,9 @@
-import { createHash, X509Certificate } from "node:crypto";
+import { createHash, createPublicKey, generateKeyPairSync, X509Certificate } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { describe, expect, it } from "vitest";
 import type { CertificateTemplate, KeySpec, SigningAuthority } from "./certificate-template.js";
-import { signCertificate } from "./certificate-signer.js";
+import { signCertificate, signCertificateForPublicKey } from "./certificate-signer.js";
 import { derChildren, pemBody, readDer, TAG } from "./der.js";
 import { generatePrivateKey } from "./private-key.js";
 import { caTemplate, issue, issueChain, leafTemplate, openssl } from "./testing/pki-fixtures.js";
@@ -140,5 +140,34 @@ describe("signCertificate", () => {
     ["a CA whose key usage lacks cert sign", () => opensslCa("digitalSignature,cRLSign"), /the issuer certificate "CN=Acme Root,OU=Ops\+O=Acme,C=US" is a CA whose key usage lacks "cert sign"/],
   ])("refuses %s", (_name, issuer, message) => {
     expect(() => signCertificate(leafTemplate(), generatePrivateKey(P256), issuer())).toThrow(message);
+  });
+});
+
+describe("signCertificateForPublicKey", () => {
+  const ca = issue(P256, caTemplate("claw root"));
+  const spkiOf = (privateKeyPem: string) => createPublicKey(privateKeyPem).export({ type: "spki", format: "der" });
+
+  it.each(ALGORITHMS.filter(([name]) => !name.startsWith("RSA 3072") && !name.startsWith("RSA 4096")))("issues a leaf for a %s public key the server never held, that OpenSSL verifies", (_name, spec) => {
+    const spki = spkiOf(generatePrivateKey(spec));
+    const pem = signCertificateForPublicKey(leafTemplate(), spki, ca);
+    const leaf = new X509Certificate(pem);
+    expect(leaf.publicKey.export({ type: "spki", format: "der" }).equals(spki)).toBe(true);
+    expect(leaf.verify(new X509Certificate(ca.certificatePem).publicKey)).toBe(true);
+    const verified = openssl(["verify", "-x509_strict", "-CAfile", "$ca.pem", "$leaf.pem"], { "ca.pem": ca.certificatePem, "leaf.pem": pem });
+    expect(verified.output).toMatch(/leaf\.pem: OK/);
+  });
+
+  it("writes the same TBSCertificate as signCertificate does for the key's holder (ECDSA signatures differ each time)", () => {
+    const keyPem = generatePrivateKey(P256);
+    const template = leafTemplate();
+    const tbs = (pem: string) => derChildren(readDer(pemBody(pem, "CERTIFICATE")))[0]!.encoded;
+    expect(tbs(signCertificateForPublicKey(template, spkiOf(keyPem), ca)).equals(tbs(signCertificate(template, keyPem, ca)))).toBe(true);
+  });
+
+  it.each<[string, () => Uint8Array, RegExp]>([
+    ["a key of a kind claw does not issue (X25519)", () => generateKeyPairSync("x25519").publicKey.export({ type: "spki", format: "der" }), /the key type x25519 is not supported: use ECDSA, Ed25519 or RSA/],
+    ["bytes that are no SubjectPublicKeyInfo", () => Buffer.from("not a key"), /./],
+  ])("refuses %s", (_name, key, message) => {
+    expect(() => signCertificateForPublicKey(leafTemplate(), key(), ca)).toThrow(message);
   });
 });

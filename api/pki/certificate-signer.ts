@@ -2,7 +2,7 @@
 // TBSCertificate is written with der.ts: asn1-x509's serializer took ~0.5 ms a certificate here, as long as all the
 // rest; asn1-x509 still names the OIDs and, in the tests, re-encodes every certificate to check the bytes.
 
-import { createHash, sign, type KeyObject } from "node:crypto";
+import { createHash, createPublicKey, sign, type KeyObject } from "node:crypto";
 import { isIP } from "node:net";
 import {
   id_ce_authorityKeyIdentifier,
@@ -15,15 +15,33 @@ import {
 import { EXTENDED_KEY_USAGE_OIDS, issuerFacts, KEY_USAGE_FLAGS, nameTextOf, OID_COMMON_NAME, OID_ORGANIZATION } from "./certificate-facts.js";
 import type { CertificateTemplate, KeySpec, SigningAuthority } from "./certificate-template.js";
 import { context, der, derBits, derChildren, derInteger, derNamedBits, derNull, derOid, derTime, derTrue, derUtf8, pemBody, readDer, sequence, TAG, toPem } from "./der.js";
-import { loadPrivateKey, type LoadedKey } from "./private-key.js";
+import { keySpecOfKey, loadPrivateKey, type LoadedKey } from "./private-key.js";
 
 /** Signs `template` for the holder of `subjectPrivateKeyPem`; without `issuer` the certificate is self-signed (a root). */
 export function signCertificate(template: CertificateTemplate, subjectPrivateKeyPem: string, issuer?: SigningAuthority): string {
   checkTemplate(template);
   const subjectKey = loadPrivateKey(subjectPrivateKeyPem);
-  const subjectKeyId = keyIdentifierOf(subjectKey.spkiDer);
+  return certificatePem(template, subjectKey.spkiDer, (self) => (issuer ? readAuthority(issuer, "cert sign") : { key: subjectKey, ...self }));
+}
+
+/**
+ * Signs `template` for a key the server never holds (a node's, from its CSR), given as its SubjectPublicKeyInfo
+ * (DER); such a certificate always has an issuer. Refuses a key of a kind claw does not issue.
+ */
+export function signCertificateForPublicKey(template: CertificateTemplate, subjectPublicKeyDer: Uint8Array, issuer: SigningAuthority): string {
+  checkTemplate(template);
+  const publicKey = createPublicKey({ key: Buffer.from(subjectPublicKeyDer), format: "der", type: "spki" });
+  keySpecOfKey(publicKey);
+  // Written as node:crypto encodes it, so the certificate carries a well-formed key whatever the request's encoding.
+  const spkiDer = publicKey.export({ type: "spki", format: "der" });
+  return certificatePem(template, spkiDer, () => readAuthority(issuer, "cert sign"));
+}
+
+/** The signed certificate; `authorityOf` is given the subject's encoded name and key identifier, for a self-signed one. */
+function certificatePem(template: CertificateTemplate, spkiDer: Buffer, authorityOf: (self: { nameDer: Buffer; keyId: Buffer }) => Authority): string {
+  const subjectKeyId = keyIdentifierOf(spkiDer);
   const subject = subjectName(template.subject);
-  const authority: Authority = issuer ? readAuthority(issuer, "cert sign") : { key: subjectKey, nameDer: subject, keyId: subjectKeyId };
+  const authority = authorityOf({ nameDer: subject, keyId: subjectKeyId });
   const scheme = signatureSchemeOf(authority.key.spec);
   const tbs = sequence(
     der(context(0, true), derInteger(2)), // v3
@@ -32,7 +50,7 @@ export function signCertificate(template: CertificateTemplate, subjectPrivateKey
     authority.nameDer,
     sequence(derTime(template.notBefore), derTime(template.notAfter)),
     subject,
-    subjectKey.spkiDer,
+    spkiDer,
     der(context(3, true), sequence(...extensionsOf(template, subjectKeyId, authority.keyId))),
   );
   return toPem("CERTIFICATE", signedDer(tbs, scheme, authority.key.keyObject()));

@@ -1,7 +1,9 @@
 // Issuing one Cert: resolve its issuer CA (which must exist, be a CA, be issued, unrevoked and
 // unexpired), make a private key (or keep it under rotationPolicy Never), sign, and write the status with
 // the sealed key and the issued serial in the same transaction — so a certificate in status always has its
-// key in the store. The audit entry (certificates.issued or .renewed) commits with it (change-events.ts).
+// key in the store. A certificate whose key its holder keeps (spec.privateKey.source CSR) is signed for the
+// public key its CSR gave instead, and no key is stored. The audit entry (certificates.issued or .renewed)
+// commits with it (change-events.ts).
 
 import { setCondition } from "../machinery/conditions.js";
 import { toRfc3339, type Clock } from "../machinery/clock.js";
@@ -11,12 +13,12 @@ import type { ResourceInfo } from "../schema/resource-info.js";
 import type { UserInfo } from "../server/admission.js";
 import type { ValueSealer } from "../server/module.js";
 import type { ResourceService, WriteResult } from "../server/resource-service.js";
-import type { Store } from "../store/store.js";
+import type { Store, TxnOp } from "../store/store.js";
 import type { CertificateStatus } from "../types/certificate.js";
-import { BACKDATE_MS, durationOf, effectiveUsages, keyAlgorithmOf, keySizeOf, renewalTimeOf } from "../types/certificate-defaults.js";
+import { keyHeldByHolder as heldByHolder, BACKDATE_MS, durationOf, effectiveUsages, keyAlgorithmOf, keySizeOf, renewalTimeOf } from "../types/certificate-defaults.js";
 import { CONDITION_ISSUING, ISSUING_DONE, type IssueReason } from "../types/pki-api.js";
-import { signCertificate } from "./certificate-signer.js";
-import type { SigningAuthority } from "./certificate-template.js";
+import { signCertificate, signCertificateForPublicKey } from "./certificate-signer.js";
+import type { CertificateTemplate, SigningAuthority } from "./certificate-template.js";
 import { issuedKey, keyRecordKey, keySealName, put, readJson, type IssuedRecord, type KeyRecord, type Cert } from "./pki-records.js";
 import { generatePrivateKey, keySpecOf } from "./private-key.js";
 
@@ -36,6 +38,13 @@ export interface IssueOptions {
   user?: UserInfo;
   sourceIp?: string;
   fieldManager: string;
+  /**
+   * The SubjectPublicKeyInfo (DER) of the key the certificate's holder keeps: required for, and only for, a
+   * certificate with spec.privateKey.source CSR. The server then signs for it and stores no key.
+   */
+  publicKeyDer?: Uint8Array;
+  /** Throws when the certificate is no longer one to issue this way: run on the object read and again on the one written. */
+  check?: (cert: Cert) => void;
 }
 
 /** A CA ready to sign: its Cert, key and chain up to the root. */
@@ -49,10 +58,20 @@ export interface ReadyAuthority extends SigningAuthority {
 /** The hint the issue path sets: only it may change a certificate's issued fields in status. */
 export const ISSUE_HINT = "pkiIssue";
 
+/** Whether the certificate's holder keeps its private key and renews it by CSR (spec.privateKey.source CSR). */
+export const keyHeldByHolder = (cert: Cert): boolean => heldByHolder(cert.spec);
+
+/** The refusal to issue or renew, on the server's side, a certificate whose key its node holds. */
+export const heldByNode = (name: string) =>
+  new ApiError(409, "Conflict", `certificate "${name}" is not issued by the server: its private key is held by its node; the node agent renews it by CSR (claw node run does it before renewalTime)`, { group: GROUP, kind: "Certificate", name });
+
 export async function issueCertificate(deps: IssuanceDeps, name: string, opts: IssueOptions): Promise<WriteResult> {
   const live = (await deps.resources().get(deps.certificates, name)) as Cert;
   const refuse = (message: string) => new ApiError(409, "Conflict", message, { group: GROUP, kind: "Certificate", name });
   if (live.spec.revoked) throw refuse(`certificate "${name}" is revoked; a revoked certificate is never issued again: create a new Cert`);
+  opts.check?.(live);
+  if (keyHeldByHolder(live) && !opts.publicKeyDer) throw heldByNode(name);
+  if (!keyHeldByHolder(live) && opts.publicKeyDer) throw refuse(`certificate "${name}" has a private key the server makes (spec.privateKey.source Server); it is not signed for a CSR`);
   const revision = live.status?.revision ?? 0;
   if (opts.expectedRevision !== undefined && opts.expectedRevision !== revision)
     throw refuse(`certificate "${name}" is at revision ${revision}, not ${opts.expectedRevision}: it was issued meanwhile`);
@@ -60,26 +79,22 @@ export async function issueCertificate(deps: IssuanceDeps, name: string, opts: I
   const issuer = live.spec.issuerRef ? await readyAuthority(deps, live.spec.issuerRef.name, now, name) : undefined;
   if (!issuer && !live.spec.isCA) throw refuse(`certificate "${name}" has no spec.issuerRef: only a CA (isCA: true) signs itself`);
   const uid = live.metadata.uid ?? "";
-  const privateKeyPem = await keyFor(deps, live, uid);
   const serialNumber = newSerial(deps.random);
   const notBeforeMs = now - BACKDATE_MS;
   // A certificate never outlives its issuer: OpenSSL would refuse the chain from then on anyway.
   const notAfterMs = Math.min(now + durationOf(live.spec), issuer?.notAfterMs ?? Number.POSITIVE_INFINITY);
-  const certificatePem = signCertificate(
-    {
-      serialNumber,
-      subject: { commonName: live.spec.commonName, ...(live.spec.subject?.organizations ? { organizations: live.spec.subject.organizations } : {}) },
-      isCA: live.spec.isCA === true,
-      dnsNames: live.spec.dnsNames ?? [],
-      ipAddresses: live.spec.ipAddresses ?? [],
-      usages: effectiveUsages(live.spec),
-      notBefore: new Date(notBeforeMs),
-      notAfter: new Date(notAfterMs),
-    },
-    privateKeyPem,
-    issuer,
-  );
-  const keyRecord: KeyRecord = { uid, serialNumber, revision: revision + 1, sealed: deps.sealer.seal(keySealName(uid, serialNumber), Buffer.from(privateKeyPem)) };
+  const template: CertificateTemplate = {
+    serialNumber,
+    subject: { commonName: live.spec.commonName, ...(live.spec.subject?.organizations ? { organizations: live.spec.subject.organizations } : {}) },
+    isCA: live.spec.isCA === true,
+    dnsNames: live.spec.dnsNames ?? [],
+    ipAddresses: live.spec.ipAddresses ?? [],
+    usages: effectiveUsages(live.spec),
+    notBefore: new Date(notBeforeMs),
+    notAfter: new Date(notAfterMs),
+  };
+  const signed = await signedFor(deps, { cert: live, template, uid, revision, ...(issuer ? { issuer } : {}), ...(opts.publicKeyDer ? { publicKeyDer: opts.publicKeyDer } : {}) });
+  const certificatePem = signed.certificatePem;
   const issued: IssuedRecord = { serialNumber, issuer: issuer?.certificate.metadata.name ?? name, notAfter: toRfc3339(notAfterMs) };
   const nowText = toRfc3339(now);
   return deps.resources().guaranteedUpdate(
@@ -91,14 +106,15 @@ export async function issueCertificate(deps: IssuanceDeps, name: string, opts: I
       dryRun: false,
       subresource: "status",
       hints: { [ISSUE_HINT]: opts.reason ?? "" },
-      effects: [put(keyRecordKey(uid), keyRecord), put(issuedKey(uid, serialNumber), issued)],
+      effects: [...signed.effects, put(issuedKey(uid, serialNumber), issued)],
       ...(opts.user ? { user: opts.user } : {}),
       ...(opts.sourceIp ? { sourceIp: opts.sourceIp } : {}),
     },
     (current) => {
       const cert = current as Cert;
       // Another issuance or a delete-and-recreate won the race: never overwrite it with this one.
-      if (cert.metadata.uid !== uid || (cert.status?.revision ?? 0) !== revision || cert.spec.revoked) throw refuse(`certificate "${name}" changed while it was being issued; try again`);
+      if (cert.metadata.uid !== uid || (cert.status?.revision ?? 0) !== revision || cert.spec.revoked || keyHeldByHolder(cert) !== keyHeldByHolder(live)) throw refuse(`certificate "${name}" changed while it was being issued; try again`);
+      opts.check?.(cert);
       const status: CertificateStatus = { ...cert.status };
       delete status.failedIssuanceAttempts;
       delete status.lastFailureTime;
@@ -149,6 +165,27 @@ export async function openKey(deps: Pick<IssuanceDeps, "store" | "sealer">, cert
   const record = (await readJson<KeyRecord>(deps.store, keyRecordKey(uid)))?.value;
   if (!record || record.serialNumber !== cert.status?.serialNumber) return undefined;
   return Buffer.from(deps.sealer.open(keySealName(uid, record.serialNumber), record.sealed)).toString("utf8");
+}
+
+/**
+ * The certificate signed for its key and the store writes that go with it: a generated (or kept) key sealed
+ * into its record, or, for a key its holder keeps, the given public key and no record.
+ */
+async function signedFor(
+  deps: IssuanceDeps,
+  opts: { cert: Cert; template: CertificateTemplate; uid: string; revision: number; issuer?: ReadyAuthority; publicKeyDer?: Uint8Array },
+): Promise<{ certificatePem: string; effects: TxnOp[] }> {
+  const { cert, template, uid, issuer } = opts;
+  if (opts.publicKeyDer) {
+    const name = cert.metadata.name;
+    if (!issuer) throw new ApiError(409, "Conflict", `certificate "${name}" names no issuer (spec.issuerRef): a certificate for a CSR is signed by a CA`, { group: GROUP, kind: "Certificate", name });
+    return { certificatePem: signCertificateForPublicKey(template, opts.publicKeyDer, issuer), effects: [] };
+  }
+  const privateKeyPem = await keyFor(deps, cert, uid);
+  const certificatePem = signCertificate(template, privateKeyPem, issuer);
+  const { serialNumber } = template;
+  const keyRecord: KeyRecord = { uid, serialNumber, revision: opts.revision + 1, sealed: deps.sealer.seal(keySealName(uid, serialNumber), Buffer.from(privateKeyPem)) };
+  return { certificatePem, effects: [put(keyRecordKey(uid), keyRecord)] };
 }
 
 /** The key to sign: the stored one under rotationPolicy Never when it still matches the spec, otherwise a new one. */

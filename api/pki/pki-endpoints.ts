@@ -1,6 +1,7 @@
 // The PKI's imperative endpoints (paths in api/types/pki-api.ts): issue, renew, revoke, the private key,
 // and the published CRLs. Each write goes through the resource service, so admission (who may, what is
-// revoked) and the audit entry commit with it; the key fetch is audited before the key leaves.
+// revoked) and the audit entry commit with it; the key fetch is audited before the key leaves. A certificate
+// whose key its node holds (source CSR) is neither issued nor renewed here, and has no key to fetch.
 
 import { setCondition } from "../machinery/conditions.js";
 import { toRfc3339 } from "../machinery/clock.js";
@@ -13,7 +14,7 @@ import type { CertificateRevocationReason } from "../types/certificate.js";
 import { CONDITION_ISSUING, ISSUE_REASONS, type CertificateKeyPair, type IssueReason } from "../types/pki-api.js";
 import { REVOKE_HINT } from "./certificate-admission.js";
 import type { CrlPublisher } from "./crl-publisher.js";
-import { issueCertificate, openKey, type IssuanceDeps } from "./issuance.js";
+import { heldByNode, issueCertificate, keyHeldByHolder, openKey, type IssuanceDeps } from "./issuance.js";
 import type { Cert } from "./pki-records.js";
 
 export interface PkiEndpointDeps extends IssuanceDeps {
@@ -44,10 +45,13 @@ export async function issueEndpoint(ctx: RequestContext, deps: PkiEndpointDeps):
 export async function renewEndpoint(ctx: RequestContext, deps: PkiEndpointDeps): Promise<void> {
   await jsonBody(ctx, deps.maxBodyBytes);
   const name = ctx.info.name ?? "";
+  const current = (await deps.resources().get(deps.certificates, name)) as Cert;
   // Renewing a CA re-keys a trust root (and every certificate below it): that is certificates:admin.
-  if (((await deps.resources().get(deps.certificates, name)) as Cert).spec.isCA) await ctx.authorize({ resource: "certificates", action: "admin" });
+  if (current.spec.isCA) await ctx.authorize({ resource: "certificates", action: "admin" });
+  if (keyHeldByHolder(current)) throw heldByNode(name);
   const result = await deps.resources().guaranteedUpdate(deps.certificates, name, { ...writeOptions(ctx), subresource: "status" }, (live) => {
     const cert = live as Cert;
+    if (keyHeldByHolder(cert)) throw heldByNode(name);
     if (cert.spec.revoked) throw new ApiError(409, "Conflict", `certificate "${name}" is revoked; a revoked certificate is never renewed: create a new Cert`, { group: GROUP, kind: "Certificate", name });
     const conditions = setCondition(
       cert.status?.conditions,
@@ -83,6 +87,8 @@ export async function privateKeyEndpoint(ctx: RequestContext, deps: PkiEndpointD
   const name = ctx.info.name ?? "";
   const cert = (await deps.resources().get(deps.certificates, name)) as Cert;
   const status = cert.status;
+  if (keyHeldByHolder(cert))
+    throw new ApiError(409, "Conflict", `certificate "${name}" has no private key on the server: its key is held by its node (spec.privateKey.source CSR) and never leaves it`, { group: GROUP, kind: "Certificate", name });
   if (!status?.certificate || !status.serialNumber) throw new ApiError(409, "Conflict", `certificate "${name}" has not been issued yet; wait until it is Ready`, { group: GROUP, kind: "Certificate", name });
   const base = { type: "certificates.keyaccessed" as const, actor: ctx.user?.name ?? "anonymous", ...ip(ctx), resource: { group: GROUP, kind: "Certificate", name }, details: { serialNumber: status.serialNumber, revision: status.revision ?? 0 } };
   const privateKey = await openKey(deps, cert).catch(async (err: Error) => {

@@ -1,8 +1,9 @@
 // The PKI module: Certificates issued by the server (the CA keys never leave it except through the audited
-// privatekey endpoint), their admission (who may issue which identity, revocation for good), each CA's
-// CRL published by every server, and the server's own TLS: at start it ensures the root CA and its serving
-// certificate in the store — shared by every server on one etcd, so one client config reaches any of them
-// — then follows renewals and revocations with a watch and swaps them into the listening server.
+// privatekey endpoint) or signed for a node's CSR (the csrSigner it provides to the modules listed after it),
+// their admission (who may issue which identity, revocation for good), each CA's CRL published by every
+// server, and the server's own TLS: at start it ensures the root CA and its serving certificate in the store —
+// shared by every server on one etcd, so one client config reaches any of them — then follows renewals and
+// revocations with a watch and swaps them into the listening server.
 
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,13 +12,14 @@ import { isApiError } from "../machinery/errors.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
 import type { AdmissionPlugin } from "../server/admission.js";
 import type { ServingTls } from "../server/api-server.js";
-import type { ModuleContext, ModuleRuntime, ServerModule, ValueSealer } from "../server/module.js";
+import type { CsrSigner, ModuleContext, ModuleRuntime, ServerModule, ValueSealer } from "../server/module.js";
 import type { ResourceService } from "../server/resource-service.js";
 import type { Route } from "../server/route-table.js";
 import type { CertificateSpec } from "../types/certificate.js";
 import { ROOT_CA_NAME } from "../types/pki-api.js";
 import { certificateAdmission } from "./certificate-admission.js";
 import { CrlPublisher } from "./crl-publisher.js";
+import { csrSigner } from "./csr-signer.js";
 import { issueCertificate, openKey, type IssuanceDeps } from "./issuance.js";
 import { crlEndpoint, issueEndpoint, privateKeyEndpoint, renewEndpoint, revokeEndpoint, type PkiEndpointDeps } from "./pki-endpoints.js";
 import { keyRecordRoot, keySealName, listJson, put, type Cert, type CrlRecord, type KeyRecord } from "./pki-records.js";
@@ -46,6 +48,8 @@ export class PkiModule implements ServerModule {
   readonly admission: readonly AdmissionPlugin[];
   readonly routes: readonly Route[];
   readonly crls: CrlPublisher;
+  /** The CSR signer the nodes module joins and renews nodes with. */
+  readonly provides: { csrSigner: CsrSigner };
   private readonly certificates: ResourceInfo;
   private readonly sealer: ValueSealer;
   private resources: ResourceService | undefined;
@@ -63,6 +67,7 @@ export class PkiModule implements ServerModule {
     this.certificates = info;
     this.sealer = ctx.sealer;
     this.crls = new CrlPublisher({ ...this.issuance(), logger: ctx.logger.child({ component: "pki" }), ...(opts.crlValidityMs ? { validityMs: opts.crlValidityMs } : {}) });
+    this.provides = { csrSigner: csrSigner(this.issuance()) };
     this.admission = [certificateAdmission({ store: ctx.store, clock: ctx.clock, permissions: () => ctx.permissions })];
     const deps: PkiEndpointDeps = { ...this.issuance(), audit: ctx.audit, crls: this.crls, maxBodyBytes: ctx.maxBodyBytes };
     const target = { group: info.group, version: info.version, resource: "certificates", isResourceRequest: true };

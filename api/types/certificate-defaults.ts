@@ -32,3 +32,6 @@ export function keySizeOf(spec: Pick<CertificateSpec, "privateKey">): number {
   if (algorithm === "Ed25519") return 256;
   return spec.privateKey?.size ?? (algorithm === "RSA" ? 2048 : 256);
 }
+
+/** Whether the certificate's holder keeps its key (spec.privateKey.source CSR): then only its CSR issues it, never the controllers or the server. */
+export const keyHeldByHolder = (spec: Pick<CertificateSpec, "privateKey">): boolean => spec.privateKey?.source === "CSR";

@@ -35,6 +35,13 @@ export type CertificatePrivateKeySize = 256 | 384 | 521 | 2048 | 3072 | 4096;
 /** Always makes a new private key at each renewal; Never keeps the first one. */
 export type CertificatePrivateKeyRotationPolicy = "Never" | "Always";
 
+/**
+ * Server (the default) has the server make the key and keep it sealed; CSR leaves the key with its holder (a node
+ * agent), which sends a certificate signing request to be issued and renewed, so the controllers never issue it
+ * themselves and the server never sees the key.
+ */
+export type CertificatePrivateKeySource = "Server" | "CSR";
+
 /** The private key's algorithm, size and rotation. */
 export interface CertificatePrivateKey {
   /** The key algorithm, ECDSA, Ed25519 or RSA. */
@@ -46,6 +53,12 @@ export interface CertificatePrivateKey {
   size?: CertificatePrivateKeySize;
   /** Always makes a new private key at each renewal; Never keeps the first one. */
   rotationPolicy?: CertificatePrivateKeyRotationPolicy;
+  /**
+   * Server (the default) has the server make the key and keep it sealed; CSR leaves the key with its holder (a node
+   * agent), which sends a certificate signing request to be issued and renewed, so the controllers never issue it
+   * themselves and the server never sees the key.
+   */
+  source?: CertificatePrivateKeySource;
 }
 
 /** Why the certificate is revoked, as an RFC 5280 CRL reason. */

@@ -41,6 +41,8 @@ export function liveInput(input: CertificateInput, now: number): CheckInput | un
   return { ...input, certificate, spec: certificate.spec, now };
 }
 
+export { keyHeldByHolder } from "../../api/types/certificate-defaults.js";
+
 /** The generation a condition or status says it was computed from, when the object has one. */
 export const generationOf = (certificate: Certificate): { observedGeneration?: number } =>
   certificate.metadata.generation !== undefined ? { observedGeneration: certificate.metadata.generation } : {};

@@ -16,7 +16,7 @@ const messageOf = (plan: IssuingPlan) => (plan.action === "wait" ? findCondition
 
 describe("decideIssuing", () => {
   it("checks in order, the last always firing", () => {
-    expect(ISSUING_CHECKS.map((c) => c.name)).toEqual(["NotRequested", "Revoked", "IssuerNotFound", "IssuerNotCA", "IssuerNotReady", "BackingOff", "Issue"]);
+    expect(ISSUING_CHECKS.map((c) => c.name)).toEqual(["NotRequested", "Revoked", "KeyHeldByNode", "IssuerNotFound", "IssuerNotCA", "IssuerNotReady", "BackingOff", "Issue"]);
   });
 
   it.each<[string, Certificate | undefined]>([
@@ -25,6 +25,7 @@ describe("decideIssuing", () => {
     ["does nothing for a certificate nobody asked to issue", leaf()],
     ["does nothing once the server has issued it (Issuing False)", issue(leaf(issuing()), { issuer: ROOT }).certificate],
     ["never issues a revoked certificate, even with Issuing True", leaf(issuing("ManuallyTriggered"), revoked)],
+    ["never asks the server to issue a CSR certificate, even with Issuing True: its node holds the key", leaf(issuing("DoesNotExist"), withSpec({ privateKey: { source: "CSR" } }))],
   ])("%s", (_name, cert) => {
     expect(decide(cert, ROOT.certificate)).toEqual({ action: "none" });
   });

@@ -8,7 +8,7 @@ import type { Condition } from "../../api/machinery/meta.js";
 import type { Certificate, CertificateStatus } from "../../api/types/certificate.js";
 import { CONDITION_ISSUING, ISSUE_REASONS, type IssueReason, type IssueRequest } from "../../api/types/pki-api.js";
 import { backoffDelay, type BackoffPolicy } from "../runtime/backoff.js";
-import { generationOf, liveInput, type CertificateInput, type CheckInput } from "./certificate-input.js";
+import { generationOf, keyHeldByHolder, liveInput, type CertificateInput, type CheckInput } from "./certificate-input.js";
 import { issuerStateOf } from "./issuer-state.js";
 import { firstFiring, type PolicyCheck } from "./policy-chain.js";
 
@@ -32,6 +32,8 @@ export const ISSUING_CHECKS: readonly PolicyCheck<IssuingCheckInput, IssuingPlan
   { name: "NotRequested", check: ({ certificate }) => (findCondition(certificate.status?.conditions, CONDITION_ISSUING)?.status === "True" ? undefined : { action: "none" }) },
   // A revoked certificate is never issued again, whatever asked for it.
   { name: "Revoked", check: ({ spec }) => (spec.revoked ? { action: "none" } : undefined) },
+  // Its key is its node's: the server refuses to issue it (the node agent does it by CSR), so never ask.
+  { name: "KeyHeldByNode", check: ({ spec }) => (keyHeldByHolder(spec) ? { action: "none" } : undefined) },
   // The issuer does not exist (a root has none to check).
   { name: "IssuerNotFound", check: (input) => waitFor(input, "missing") },
   // The issuer is not a CA.

@@ -3,6 +3,7 @@ import { toRfc3339 } from "../../api/machinery/clock.js";
 import { findCondition } from "../../api/machinery/conditions.js";
 import type { Certificate } from "../../api/types/certificate.js";
 import { CONDITION_ISSUING, CONDITION_READY } from "../../api/types/pki-api.js";
+import { generatePrivateKey } from "../../api/pki/private-key.js";
 import { decideReadiness, READINESS_CHECKS, type ReadinessPlan } from "./readiness-decision.js";
 import { certificate, condition, DAY, deleting, generation, HOUR, inputOf, issue, issuing, ISSUED_AT, LEAF_SPEC, modify, ready, readyRoot, revoked, withSpec, withStatus, type Modifier } from "./testing/certificate-fixtures.js";
 
@@ -11,6 +12,9 @@ const EXPIRY = ISSUED_AT + 90 * DAY;
 const leaf = (...mods: Modifier[]) => certificate("gateway", LEAF_SPEC, ...mods);
 const issued = (...mods: Modifier[]) => modify(issue(leaf(), { issuer: ROOT }).certificate, ...mods);
 const root = (...mods: Modifier[]) => modify(ROOT.certificate, ...mods);
+/** A node's certificate, issued for its own Ed25519 key (the spec's default is ECDSA): the node chose it. */
+const CSR: Modifier = withSpec({ privateKey: { source: "CSR" } });
+const nodeIssued = (...mods: Modifier[]) => modify(issue(leaf(CSR), { issuer: ROOT, keyPem: generatePrivateKey({ algorithm: "Ed25519" }) }).certificate, ...mods);
 const decide = (cert: Certificate | undefined, issuer: Certificate | undefined, now = ISSUED_AT) => decideReadiness(inputOf(cert, issuer), now);
 const readyOf = (plan: ReadinessPlan) => (plan.action === "writeStatus" && findCondition(plan.status.conditions, CONDITION_READY)) || expect.fail(`expected a Ready condition to write, got ${plan.action}`);
 
@@ -43,6 +47,11 @@ describe("decideReadiness", () => {
     ["an issued certificate stays Ready after a failed renewal, while it is valid", issued(issuing("Renewing", "issuance failed"), withStatus({ failedIssuanceAttempts: 1, lastFailureTime: toRfc3339(ISSUED_AT) })), ROOT.certificate, ISSUED_AT, ["True", "Ready", "the certificate is valid until 2026-05-30T12:00:00Z"]],
     ["an issued certificate stays Ready while its issuer is renewing", issued(), root(condition(CONDITION_ISSUING, "True", "Renewing")), ISSUED_AT, ["True", "Ready", "the certificate is valid until 2026-05-30T12:00:00Z"]],
     ["a root CA is Ready once issued", ROOT.certificate, undefined, ISSUED_AT, ["True", "Ready", "the certificate is valid until 2036-02-27T12:00:00Z"]],
+    ["a CSR certificate not issued yet does not exist, waiting for its node's CSR", leaf(CSR), ROOT.certificate, ISSUED_AT, ["False", "DoesNotExist", "the certificate has not been issued yet; its key is held by its node, whose agent sends a CSR when it joins"]],
+    ["an issued CSR certificate is Ready with its node's key of whatever kind, saying its node renews it", nodeIssued(), ROOT.certificate, ISSUED_AT, ["True", "Ready", "the certificate is valid until 2026-05-30T12:00:00Z; its node renews it by CSR before renewalTime"]],
+    ["a CSR certificate stays Ready past its renewal time, until it expires", nodeIssued(), ROOT.certificate, ISSUED_AT + 89 * DAY, ["True", "Ready", "the certificate is valid until 2026-05-30T12:00:00Z; its node renews it by CSR before renewalTime"]],
+    ["a CSR certificate is not Ready at the very instant it expires", nodeIssued(), ROOT.certificate, EXPIRY, ["False", "Expired", "the certificate expired at 2026-05-30T12:00:00Z"]],
+    ["a CSR certificate whose usages changed is not Ready until its node's next CSR", nodeIssued(withSpec({ usages: ["client auth"] })), ROOT.certificate, ISSUED_AT, ["False", "SpecMismatch", "the issued certificate has usages [client auth, digital signature, key encipherment, server auth]; spec.usages asks for [client auth]; its node's next CSR issues it again"]],
   ])("%s", (_name, cert, issuer, now, [status, reason, message]) => {
     expect(readyOf(decide(cert, issuer, now))).toMatchObject({ status, reason, message, observedGeneration: 1 });
   });

@@ -1,11 +1,13 @@
 // The readiness decision, pure: the Ready condition and status.observedGeneration from the Certificate, its
-// issued certificate and its issuer. It wakes exactly at notAfter, so expiry turns Ready False on time.
+// issued certificate and its issuer. It wakes exactly at notAfter, so expiry turns Ready False on time. A
+// certificate whose key its node holds (source CSR) reads the same way: Ready from its dates until it expires,
+// past its renewal time too, for renewing it is its node's.
 
 import { toRfc3339 } from "../../api/machinery/clock.js";
 import { findCondition, setCondition } from "../../api/machinery/conditions.js";
 import type { CertificateStatus } from "../../api/types/certificate.js";
 import { CONDITION_ISSUING, CONDITION_READY, type ReadyReason } from "../../api/types/pki-api.js";
-import { generationOf, liveInput, type CertificateInput, type CheckInput } from "./certificate-input.js";
+import { generationOf, keyHeldByHolder, liveInput, type CertificateInput, type CheckInput } from "./certificate-input.js";
 import { validityOf } from "./issued-certificate.js";
 import { issuerStateOf, type IssuerState } from "./issuer-state.js";
 import { firstFiring, type PolicyCheck } from "./policy-chain.js";
@@ -33,13 +35,13 @@ export const READINESS_CHECKS: readonly (PolicyCheck<CheckInput, ReadyVerdict> &
   // Not issued yet, and issuance is under way.
   { name: "Issuing", check: (input) => (!issuedPem(input) && issuing(input) ? notReady(`the certificate is being issued: ${issuing(input)?.message ?? ""}`) : undefined) },
   // Not issued yet.
-  { name: "DoesNotExist", check: (input) => (issuedPem(input) ? undefined : notReady("the certificate has not been issued yet")) },
+  { name: "DoesNotExist", check: (input) => (issuedPem(input) ? undefined : notReady(`the certificate has not been issued yet${keyHeldByHolder(input.spec) ? NODE_ISSUES : ""}`)) },
   // Past notAfter.
   { name: "Expired", check: expired },
-  // The issued certificate no longer says what the spec asks (the trigger has it issued again).
+  // The issued certificate no longer says what the spec asks (the trigger has it issued again, or its node's next CSR).
   { name: "SpecMismatch", check: mismatch },
   // Issued, current and matching.
-  { name: "Ready", check: ({ certificate, issued }) => ({ status: "True", message: readyMessage(validityOf(certificate.status, issued)?.notAfterMs) }) },
+  { name: "Ready", check: ({ certificate, spec, issued }) => ({ status: "True", message: `${readyMessage(validityOf(certificate.status, issued)?.notAfterMs)}${keyHeldByHolder(spec) ? NODE_RENEWS : ""}` }) },
 ];
 
 export function decideReadiness(input: CertificateInput, now: number): ReadinessPlan {
@@ -59,6 +61,9 @@ export function decideReadiness(input: CertificateInput, now: number): Readiness
 }
 
 const notReady = (message: string): ReadyVerdict => ({ status: "False", message });
+const NODE_ISSUES = "; its key is held by its node, whose agent sends a CSR when it joins";
+const NODE_RENEWS = "; its node renews it by CSR before renewalTime";
+const NODE_REISSUES = "; its node's next CSR issues it again";
 const issuedPem = ({ certificate }: CheckInput) => certificate.status?.certificate;
 /** The Issuing condition while True. */
 const issuing = ({ certificate }: CheckInput) => {
@@ -90,7 +95,7 @@ function expired({ certificate, issued, now }: CheckInput): ReadyVerdict | undef
 
 function mismatch({ spec, certificate, issued, issuer }: CheckInput): ReadyVerdict | undefined {
   const difference = issued && specMismatch({ spec, status: certificate.status, issued, issuer });
-  return difference ? notReady(difference) : undefined;
+  return difference ? notReady(`${difference}${keyHeldByHolder(spec) ? NODE_REISSUES : ""}`) : undefined;
 }
 
 const readyMessage = (notAfterMs: number | undefined) => (notAfterMs !== undefined ? `the certificate is valid until ${toRfc3339(notAfterMs)}` : "the certificate is issued");

@@ -5,6 +5,7 @@
 import type { Certificate, CertificateSpec, CertificateStatus, CertificateUsage } from "../../api/types/certificate.js";
 import { BACKDATE_MS, durationOf, effectiveUsages, keyAlgorithmOf, keySizeOf } from "../../api/types/certificate-defaults.js";
 import { formatDuration } from "../../api/types/duration.js";
+import { keyHeldByHolder } from "./certificate-input.js";
 import type { IssuedCertificate, IssuedView } from "./issued-certificate.js";
 import { firstFiring, type PolicyCheck } from "./policy-chain.js";
 
@@ -35,10 +36,10 @@ export const SPEC_COMPARISONS: readonly PolicyCheck<Readable, string>[] = [
   { name: "IPAddresses", check: ({ spec, facts }) => setDiffers("IP addresses", facts.ipAddresses.map(canonicalIp), (spec.ipAddresses ?? []).map(canonicalIp), "spec.ipAddresses") },
   // The usages, with the CRD's defaults when spec.usages is omitted.
   { name: "Usages", check: ({ spec, facts }) => setDiffers("usages", facts.usages, issuedUsages(spec), spec.usages?.length ? "spec.usages" : `the default usages of a ${spec.isCA ? "CA" : "leaf"}`) },
-  // The key algorithm.
-  { name: "KeyAlgorithm", check: ({ spec, facts }) => (facts.keyAlgorithm !== keyAlgorithmOf(spec) ? `the issued certificate has an ${facts.keyAlgorithm} key; spec.privateKey.algorithm asks for ${keyAlgorithmOf(spec)}` : undefined) },
-  // The key size (Ed25519 has one size).
-  { name: "KeySize", check: ({ spec, facts }) => (facts.keyAlgorithm !== "Ed25519" && facts.keySize !== keySizeOf(spec) ? `the issued certificate has a ${facts.keySize}-bit ${facts.keyAlgorithm} key; spec.privateKey asks for ${keySizeOf(spec)} bits` : undefined) },
+  // The key algorithm, unless the key is its node's to choose (source CSR).
+  { name: "KeyAlgorithm", check: ({ spec, facts }) => (!keyHeldByHolder(spec) && facts.keyAlgorithm !== keyAlgorithmOf(spec) ? `the issued certificate has an ${facts.keyAlgorithm} key; spec.privateKey.algorithm asks for ${keyAlgorithmOf(spec)}` : undefined) },
+  // The key size (Ed25519 has one size), unless the key is its node's to choose.
+  { name: "KeySize", check: ({ spec, facts }) => (!keyHeldByHolder(spec) && facts.keyAlgorithm !== "Ed25519" && facts.keySize !== keySizeOf(spec) ? `the issued certificate has a ${facts.keySize}-bit ${facts.keyAlgorithm} key; spec.privateKey asks for ${keySizeOf(spec)} bits` : undefined) },
   // Self-signed root or signed by an issuer.
   { name: "Issuer", check: issuerDiffers },
   // The lifetime, when the certificate tells it.

@@ -15,6 +15,10 @@ const issued = (opts: Parameters<typeof issue>[1] = {}, ...mods: Modifier[]) => 
 const RENEWAL = ISSUED_AT + 60 * DAY;
 const EXPIRY = ISSUED_AT + 90 * DAY;
 
+/** A node's certificate: its key is the node's (an Ed25519 one, where the spec's default is ECDSA), renewed by CSR. */
+const CSR: Modifier = withSpec({ privateKey: { source: "CSR" } });
+const nodeIssued = (...mods: Modifier[]) => modify(issue(leaf(CSR), { issuer: ROOT, keyPem: generatePrivateKey({ algorithm: "Ed25519" }) }).certificate, ...mods);
+
 const fired = (plan: TriggerPlan) => (plan.action === "trigger" ? plan.reason : undefined);
 const decide = (cert: Certificate | undefined, now: number, issuer: Certificate | undefined) => decideTrigger(inputOf(cert, issuer), now);
 
@@ -30,8 +34,20 @@ describe("decideTrigger", () => {
     ["never renews a revoked certificate, however expired", issued({}, revoked)],
     ["leaves a certificate alone while Issuing is already True", leaf(issuing("DoesNotExist"))],
     ["leaves an expired certificate alone while Issuing is already True", issued({}, issuing("Renewing"))],
+    ["never issues a CSR certificate not issued yet: its node sends the CSR", leaf(CSR)],
+    ["never renews an expired CSR certificate: its node does, by CSR", nodeIssued()],
   ])("%s", (_name, cert) => {
     expect(decide(cert, EXPIRY + DAY, ROOT.certificate)).toEqual({ action: "none" });
+  });
+
+  it.each<[string, Certificate, number, Certificate | undefined]>([
+    ["leaves a CSR certificate alone past its renewal time", nodeIssued(), RENEWAL + HOUR, ROOT.certificate],
+    ["leaves a CSR certificate alone at its expiry", nodeIssued(), EXPIRY, ROOT.certificate],
+    ["leaves a CSR certificate alone when its spec changed: its node's next CSR issues the new spec", nodeIssued(withSpec({ usages: ["client auth"] })), ISSUED_AT, ROOT.certificate],
+    ["leaves a CSR certificate alone when its issuer was renewed", nodeIssued(withStatus({ issuerSerialNumber: "0badc0de" })), ISSUED_AT, ROOT.certificate],
+    ["leaves a CSR certificate alone when its issuer is gone", nodeIssued(), ISSUED_AT, undefined],
+  ])("%s, and sets no wake-up", (_name, cert, now, issuer) => {
+    expect(decide(cert, now, issuer)).toEqual({ action: "none" });
   });
 
   it.each<[string, Certificate, number, string, unknown]>([

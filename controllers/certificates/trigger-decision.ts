@@ -1,13 +1,14 @@
 // The trigger's decision, pure: whether a Certificate must be issued now, and why. It never signs: it sets
 // Issuing=True with the reason, and the issuing controller does the rest. When nothing is due it wakes
-// exactly when renewal falls due.
+// exactly when renewal falls due. A certificate whose key its node holds (source CSR) is never triggered: the
+// node agent renews it by CSR.
 
 import { toRfc3339 } from "../../api/machinery/clock.js";
 import { isConditionTrue, setCondition } from "../../api/machinery/conditions.js";
 import type { CertificateStatus } from "../../api/types/certificate.js";
 import { renewalTimeOf } from "../../api/types/certificate-defaults.js";
 import { CONDITION_ISSUING, type IssueReason } from "../../api/types/pki-api.js";
-import { generationOf, liveInput, type CertificateInput, type CheckInput } from "./certificate-input.js";
+import { generationOf, keyHeldByHolder, liveInput, type CertificateInput, type CheckInput } from "./certificate-input.js";
 import { validityOf } from "./issued-certificate.js";
 import { firstFiring, type PolicyCheck } from "./policy-chain.js";
 import { endsWithIssuer, specMismatch, TIME_SLACK_MS } from "./spec-match.js";
@@ -38,6 +39,8 @@ export function decideTrigger(input: CertificateInput, now: number): TriggerPlan
   const { certificate } = live;
   // A revoked certificate is never issued again.
   if (live.spec.revoked) return { action: "none" };
+  // Its key is its node's: the node agent issues and renews it by CSR, the server never does on its own.
+  if (keyHeldByHolder(live.spec)) return { action: "none" };
   // Already asked for: the issuing controller's write (or its failure) brings the key back.
   if (isConditionTrue(certificate.status?.conditions, CONDITION_ISSUING)) return { action: "none" };
   const fired = firstFiring(TRIGGER_CHECKS, live);
