@@ -78,6 +78,11 @@ const RULES: Rule[] = [
     allowed: (_from, to) => within(to, "cmd/cli") || inAny(to, CONTRACT),
   },
   {
+    sentence: "the node agent imports only cmd/node and the contract",
+    applies: (from) => within(from, "cmd/node"),
+    allowed: (_from, to) => within(to, "cmd/node") || inAny(to, CONTRACT),
+  },
+  {
     sentence: "the contract imports only the contract",
     applies: (from) => inAny(from, CONTRACT),
     allowed: (_from, to) => inAny(to, CONTRACT),

@@ -25,7 +25,7 @@ Examples:
   claw security unblock 203.0.113.42
   claw security blocklist
   claw security reputation --limit 50
-  claw security firewall --gateway-config /etc/clawbernetes/gateway.toml --mesh > firewall.sh
+  claw security firewall --config /etc/clawbernetes/gateway.toml --mesh > firewall.sh
   claw security firewall --format nftables --dashboard-port 443 > clawbernetes.nft
 `,
     );

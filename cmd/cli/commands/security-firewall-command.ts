@@ -12,6 +12,7 @@ import { runAction } from "../cli-action.js";
 import { ReportedFailure, UsageError } from "../cli-errors.js";
 import { renderError } from "../error-render.js";
 import { FIREWALL_FORMATS, renderFirewall, type BlockedSource, type FirewallFormat } from "../firewall-rules.js";
+import { reclaimShadowedOption } from "../shadowed-option.js";
 import { BLOCKRULES, type SecurityCommandContext } from "./security-context.js";
 
 /** `claw server`'s listen address when gateway.toml does not set one. */
@@ -34,24 +35,34 @@ export function addFirewallCommand(security: Command, ctx: SecurityCommandContex
     .command("firewall")
     .description("print the gateway's firewall rules (iptables-restore script or nft -f table): its ports open, active blocks dropped, all else dropped")
     .option("--format <format>", `${FIREWALL_FORMATS.join(" or ")}`, "iptables")
-    // Not --config: that is claw's own kubeconfig flag, which commander reads after the subcommand too.
-    .option("--gateway-config <file>", `the gateway.toml whose [server] listen gives the API port (default ${DEFAULT_API_PORT}, as 'claw server' without one)`)
+    // `claw --config` before the subcommand stays the kubeconfig that finds the server for the BlockRules.
+    .option("--config <file>", `the gateway.toml whose [server] listen gives the API port (default ${DEFAULT_API_PORT}, as 'claw server' without one)`)
+    .option("--gateway-config <file>", "the same as --config")
     .option("--mesh", `open WireGuard's UDP port (${DEFAULT_WIREGUARD_PORT} unless --wireguard-port)`)
     .option("--wireguard-port <port>", "the WireGuard listen_port; implies --mesh")
     .option("--dashboard-port <port>", "also open HTTPS for a dashboard on this port (443 by the guide); claw serves none itself")
     .option("--no-blocklist", "print the rules without the BlockRules, without asking a server")
     .action(
-      runAction(session, async (flags: FirewallFlags) => {
+      runAction(session, async (flags: FirewallFlags, command: Command) => {
+        // commander hands every --config to claw's kubeconfig flag: take back the one written after `firewall`.
+        const gatewayConfig = gatewayConfigFlag(reclaimShadowedOption(command, "--config").local, flags.gatewayConfig);
         const format = parseFormat(flags.format);
         const wireguardPort = flags.wireguardPort !== undefined ? parsePort(flags.wireguardPort, "--wireguard-port") : flags.mesh ? DEFAULT_WIREGUARD_PORT : undefined;
         const dashboardPort = flags.dashboardPort !== undefined ? parsePort(flags.dashboardPort, "--dashboard-port") : undefined;
-        const apiPort = flags.gatewayConfig !== undefined ? await readApiPort(flags.gatewayConfig) : DEFAULT_API_PORT;
+        const apiPort = gatewayConfig !== undefined ? await readApiPort(gatewayConfig) : DEFAULT_API_PORT;
         let blocked: BlockedSource[] = [];
         if (flags.blocklist) blocked = await activeBlocks(ctx);
         else session.err("note: --no-blocklist: the rules drop no BlockRule's addresses");
         session.out(renderFirewall({ apiPort, blocked, ...(dashboardPort !== undefined ? { dashboardPort } : {}), ...(wireguardPort !== undefined ? { wireguardPort } : {}) }, format));
       }),
     );
+}
+
+/** --config FILE as the issue spells it, or its older name --gateway-config; both only when they agree. */
+function gatewayConfigFlag(config: string | undefined, gatewayConfig: string | undefined): string | undefined {
+  if (config !== undefined && gatewayConfig !== undefined && resolve(config) !== resolve(gatewayConfig))
+    throw new UsageError(`--config and --gateway-config are one option: give one file, not both "${config}" and "${gatewayConfig}"`);
+  return config ?? gatewayConfig;
 }
 
 function parseFormat(text: string): FirewallFormat {

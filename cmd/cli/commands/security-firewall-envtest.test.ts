@@ -73,19 +73,35 @@ describe("claw security firewall", () => {
     { name: "opens HTTPS with --dashboard-port", toml: "", flags: ["--dashboard-port", "443"], want: ['tcp dport 443 accept comment "HTTPS (dashboard)"'] },
   ])("$name", async ({ toml, flags, want }) => {
     const file = await gatewayToml("gateway.toml", toml);
-    const run = await claw("security", "firewall", "--format", "nftables", "--gateway-config", file, ...flags);
+    const run = await claw("security", "firewall", "--format", "nftables", "--config", file, ...flags);
     expect(run.code).toBe(0);
     for (const line of want) expect(run.stdout).toContain(line);
   });
 
+  it("still reads the gateway config given as --gateway-config", async () => {
+    const file = await gatewayToml("gateway.toml", '[server]\nlisten = "0.0.0.0:9443"\n');
+    const run = await claw("security", "firewall", "--format", "nftables", "--gateway-config", file);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("tcp dport 9443 accept");
+  });
+
+  it("keeps claw's --config before the subcommand as the kubeconfig that finds the server", async () => {
+    const file = await gatewayToml("gateway.toml", '[server]\nlisten = "0.0.0.0:9443"\n');
+    const run = await claw("--config", join(admin.homeDir, ".claw", "config"), "security", "firewall", "--format", "nftables", "--config", file);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("tcp dport 9443 accept");
+    expect(run.stdout).toContain("203.0.113.42 comment");
+  });
+
   it.each([
-    { name: "a missing gateway config", args: ["--gateway-config", "/nonexistent/gateway.toml"], message: "cannot read the gateway config /nonexistent/gateway.toml: ENOENT" },
+    { name: "a missing gateway config", args: ["--config", "/nonexistent/gateway.toml"], message: "cannot read the gateway config /nonexistent/gateway.toml: ENOENT" },
+    { name: "--config and --gateway-config naming different files", args: ["--config", "/etc/a.toml", "--gateway-config", "/etc/b.toml"], message: '--config and --gateway-config are one option: give one file, not both "/etc/a.toml" and "/etc/b.toml"' },
     { name: "a listen that is not HOST:PORT", toml: '[server]\nlisten = "8080"\n', message: '[server] listen: "8080" is not HOST:PORT' },
     { name: "a gateway config that is not TOML", toml: "[server\n", message: "is not valid TOML at line 1" },
     { name: "an unknown format", args: ["--format", "pf"], message: '--format must be iptables or nftables, not "pf"' },
     { name: "a port out of range", args: ["--wireguard-port", "70000"], message: '--wireguard-port must be a port from 1 to 65535, not "70000"' },
   ])("refuses $name with exit 2 and no rules", async ({ args, toml, message }) => {
-    const extra = toml === undefined ? [] : ["--gateway-config", await gatewayToml("bad.toml", toml)];
+    const extra = toml === undefined ? [] : ["--config", await gatewayToml("bad.toml", toml)];
     const run = await claw("security", "firewall", ...(args ?? []), ...extra);
     expect(run.code).toBe(ExitCode.Usage);
     expect(run.stdout).toBe("");

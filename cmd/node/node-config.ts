@@ -3,8 +3,8 @@
 // guess about is refused with the file, line and key, what was wrong and what is allowed.
 
 import { parse as parseToml, TomlError } from "smol-toml";
-import { formatIp, parseCidr, parseIp } from "../machinery/ip-address.js";
-import { flag, isTable, label, listOf, Locator, near, Refusal, squash, walk, type Read, type Schema, type Suggest } from "../machinery/toml-schema.js";
+import { formatIp, parseCidr, parseIp } from "../../api/machinery/ip-address.js";
+import { flag, isTable, label, listOf, Locator, near, Refusal, squash, walk, type Read, type Schema, type Suggest } from "../../api/machinery/toml-schema.js";
 
 export type MeshProvider = "wireguard" | "tailscale" | "none";
 export type FirewallBackend = "nftables" | "iptables";
@@ -33,12 +33,17 @@ export interface NodeTlsConfig {
 }
 
 export interface WireGuardConfig {
+  /** The WireGuard interface's name (claw's key, not the guide's): a Linux interface name. */
+  interface: string;
   listenPort: number;
   /** Where peers reach this node; absent: none advertised, the node is reached through the connections it makes. */
   endpoint?: WireGuardEndpoint;
   /** Absent: the agent generates an X25519 key pair on first run. */
   privateKeyPath?: string;
-  /** Canonical CIDR blocks; absent: only the mesh addresses the gateway allocates. */
+  /**
+   * "Allowed peer subnets": canonical CIDR blocks; a peer's addresses are routed through the mesh only where
+   * they lie inside one of these. Absent: the peers' mesh addresses the gateway allocates, as sent.
+   */
   allowedIps?: string[];
   /** Seconds; 0 is off. */
   persistentKeepalive: number;
@@ -73,6 +78,7 @@ export type NetworkConfig = MeshConfig & { firewall: FirewallConfig };
 
 export const DEFAULT_DATA_DIR = "/var/lib/clawnode";
 export const DEFAULT_WIREGUARD_PORT = 51820;
+export const DEFAULT_WIREGUARD_INTERFACE = "clawmesh0";
 
 export class NodeConfigError extends Error {
   override name = "NodeConfigError";
@@ -131,6 +137,16 @@ const asUrl = (text: string): URL | undefined => {
   }
 };
 
+/** What Linux takes for a link's name (IFNAMSIZ less its NUL), kept to characters that need no quoting anywhere. */
+const INTERFACE_NAME = /^[a-zA-Z0-9_.-]{1,15}$/;
+const interfaceName: Read<string> = (v) => {
+  if (typeof v === "string" && INTERFACE_NAME.test(v) && v !== "." && v !== "..") return v;
+  const allowed = `a Linux interface name: 1 to 15 letters, digits, '_', '.' or '-', such as "${DEFAULT_WIREGUARD_INTERFACE}"`;
+  const tooLong = typeof v === "string" && v.length > 15 && /^[a-zA-Z0-9_.-]+$/.test(v) ? `it has ${v.length} characters` : undefined;
+  const hint = tooLong ?? (v === "." || v === ".." ? "the kernel refuses . and .. as names" : undefined);
+  return new Refusal(allowed, hint === undefined ? {} : { hint });
+};
+
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 const endpoint: Read<WireGuardEndpoint> = (v) => {
   const allowed = `host:port, such as "node1.example.com:51820", "203.0.113.7:51820" or "[2001:db8::7]:51820"`;
@@ -184,6 +200,7 @@ const SCHEMA = {
   network: {
     provider: oneOf<MeshProvider>("wireguard", "tailscale", "none"),
     wireguard: {
+      interface: interfaceName,
       listen_port: wholeNumber(1, 65535),
       endpoint,
       private_key_path: absolutePath("/etc/clawbernetes/wg-private.key"),
@@ -235,6 +252,7 @@ export function parseNodeConfig(text: string, opts: { source?: string } = {}): N
     mesh = {
       provider,
       wireguard: {
+        interface: wg.interface ?? DEFAULT_WIREGUARD_INTERFACE,
         listenPort: wg.listen_port ?? DEFAULT_WIREGUARD_PORT,
         ...(wg.endpoint !== undefined ? { endpoint: wg.endpoint } : {}),
         ...(wg.private_key_path !== undefined ? { privateKeyPath: wg.private_key_path } : {}),

@@ -16,7 +16,7 @@ const refusalOf = (text: string, opts: { source?: string } = { source: "clawnode
 
 const FIREWALL_DEFAULTS: FirewallConfig = { enforceBlocklist: false, backend: "nftables" };
 const GUIDE_TLS = { cert: "/etc/clawbernetes/pki/node.crt", key: "/etc/clawbernetes/pki/node.key", ca: "/etc/clawbernetes/pki/ca.crt" };
-const GUIDE_WIREGUARD = { listenPort: 51820, endpoint: { host: "node1.example.com", port: 51820 }, allowedIps: ["10.100.0.0/16"], persistentKeepalive: 25 };
+const GUIDE_WIREGUARD = { interface: "clawmesh0", listenPort: 51820, endpoint: { host: "node1.example.com", port: 51820 }, allowedIps: ["10.100.0.0/16"], persistentKeepalive: 25 };
 const GUIDE_TAILSCALE = { authKeyEnv: "TS_AUTHKEY", hostnamePrefix: "clawnode", tags: ["tag:clawbernetes"] };
 
 /** A node config with every default, changed by each modifier in turn. */
@@ -25,6 +25,8 @@ const nodeConfig = (...modifiers: ((c: NodeConfig) => NodeConfig)[]): NodeConfig
 const withTls = (c: NodeConfig): NodeConfig => ({ ...c, tls: GUIDE_TLS });
 const withWireGuard = (c: NodeConfig): NodeConfig => ({ ...c, network: { provider: "wireguard", wireguard: GUIDE_WIREGUARD, firewall: c.network.firewall } });
 const withTailscale = (c: NodeConfig): NodeConfig => ({ ...c, network: { provider: "tailscale", tailscale: GUIDE_TAILSCALE, firewall: c.network.firewall } });
+
+const WG_TABLE = `[network]\nprovider = "wireguard"\n[network.wireguard]\n`;
 
 describe("parseNodeConfig", () => {
   const guide: { name: string; toml: string; expected: NodeConfig }[] = [
@@ -54,7 +56,7 @@ describe("parseNodeConfig", () => {
   const accepted: { name: string; toml: string; read: (c: NodeConfig) => unknown; expected: unknown }[] = [
     { name: "has no [tls] when the file has none", toml: GUIDE_WIREGUARD_BLOCK, read: (c) => "tls" in c, expected: false },
     { name: "leaves the node name to the certificate's CN and the gateway to the command when [node] is absent", toml: "", read: (c) => c.node, expected: { dataDir: "/var/lib/clawnode" } },
-    { name: "uses WireGuard's defaults when provider = \"wireguard\" has no table", toml: `[network]\nprovider = "wireguard"`, read: (c) => c.network, expected: { provider: "wireguard", wireguard: { listenPort: 51820, persistentKeepalive: 0 }, firewall: FIREWALL_DEFAULTS } },
+    { name: "uses WireGuard's defaults when provider = \"wireguard\" has no table", toml: `[network]\nprovider = "wireguard"`, read: (c) => c.network, expected: { provider: "wireguard", wireguard: { interface: "clawmesh0", listenPort: 51820, persistentKeepalive: 0 }, firewall: FIREWALL_DEFAULTS } },
     { name: "reads provider = \"none\" written out", toml: `[network]\nprovider = "none"`, read: (c) => c.network.provider, expected: "none" },
     { name: "reads a bracketed IPv6 endpoint in canonical form", toml: `[network]\nprovider = "wireguard"\n[network.wireguard]\nendpoint = "[2001:DB8:0::7]:51821"`, read: (c) => c.network.provider === "wireguard" && c.network.wireguard.endpoint, expected: { host: "2001:db8::7", port: 51821 } },
     { name: "reads an IPv4 endpoint", toml: `[network]\nprovider = "wireguard"\n[network.wireguard]\nendpoint = "203.0.113.7:4500"`, read: (c) => c.network.provider === "wireguard" && c.network.wireguard.endpoint, expected: { host: "203.0.113.7", port: 4500 } },
@@ -63,6 +65,8 @@ describe("parseNodeConfig", () => {
     { name: "accepts a keepalive of 0, which is off", toml: `[network]\nprovider = "wireguard"\n[network.wireguard]\npersistent_keepalive = 0`, read: (c) => c.network.provider === "wireguard" && c.network.wireguard.persistentKeepalive, expected: 0 },
     { name: "reads Tailscale with only auth_key_env", toml: `[network]\nprovider = "tailscale"\n[network.tailscale]\nauth_key_env = "tailscale_key"`, read: (c) => c.network.provider === "tailscale" && c.network.tailscale, expected: { authKeyEnv: "tailscale_key", tags: [] } },
     { name: "drops a repeated tag", toml: GUIDE_TAILSCALE_BLOCK.replace(`["tag:clawbernetes"]`, `["tag:clawbernetes", "tag:gpu-a100", "tag:clawbernetes"]`), read: (c) => c.network.provider === "tailscale" && c.network.tailscale.tags, expected: ["tag:clawbernetes", "tag:gpu-a100"] },
+    { name: "reads the interface's name", toml: GUIDE_WIREGUARD_BLOCK.replace("listen_port", `interface = "wg-claw.1"\nlisten_port`), read: (c) => c.network.provider === "wireguard" && c.network.wireguard.interface, expected: "wg-claw.1" },
+    { name: "reads an interface name of 15 characters", toml: WG_TABLE + `interface = "clawmesh0123456"`, read: (c) => c.network.provider === "wireguard" && c.network.wireguard.interface, expected: "clawmesh0123456" },
     { name: "reads the iptables backend", toml: `[network.firewall]\nenforce_blocklist = true\nbackend = "iptables"`, read: (c) => c.network.firewall, expected: { enforceBlocklist: true, backend: "iptables" } },
     { name: "keeps a gateway's path and drops its default port", toml: `[node]\ngateway = "https://claw.example.com:443/api/"`, read: (c) => c.node.gateway, expected: "https://claw.example.com/api" },
     { name: "reads inline tables", toml: `network = { provider = "wireguard", wireguard = { listen_port = 51821 } }`, read: (c) => c.network.provider === "wireguard" && c.network.wireguard.listenPort, expected: 51821 },
@@ -70,7 +74,7 @@ describe("parseNodeConfig", () => {
   ];
   it.each(accepted)("$name", ({ toml, read, expected }) => expect(read(parseFile(toml))).toEqual(expected));
 
-  const WG = `[network]\nprovider = "wireguard"\n[network.wireguard]\n`;
+  const WG = WG_TABLE;
   const TS = `[network]\nprovider = "tailscale"\n[network.tailscale]\n`;
   const refused: { name: string; toml: string; message: string }[] = [
     { name: "names the line and column of a TOML syntax error", toml: `# clawnode.toml\n[tls\ncert = "/etc/node.crt"`, message: "clawnode.toml:2:5: not valid TOML: illegal character in key" },
@@ -81,6 +85,12 @@ describe("parseNodeConfig", () => {
     { name: "refuses a relative certificate path", toml: `[tls]\ncert = "pki/node.crt"\nkey = "/k"\nca = "/c"`, message: `clawnode.toml:2: [tls] cert must be an absolute path, such as "/etc/clawbernetes/pki/node.crt", not "pki/node.crt"; a relative path would depend on the agent's working directory` },
     { name: "refuses gateway.toml's [tls] keys", toml: `[tls]\ncert = "/a"\nkey = "/b"\nca = "/c"\nrequire_client_cert = true`, message: "clawnode.toml:5: [tls] unknown key require_client_cert (a key of gateway.toml's [tls], not clawnode.toml's); the keys of [tls] are cert, key, ca" },
     { name: "advises dropping the quotes around a port", toml: WG + `listen_port = "51820"`, message: `clawnode.toml:4: [network.wireguard] listen_port must be a whole number from 1 to 65535, not "51820"; write it without the quotes` },
+    { name: "refuses an interface name over 15 characters and counts them", toml: WG + `interface = "clawmesh-gpu-node-1"`, message: `clawnode.toml:4: [network.wireguard] interface must be a Linux interface name: 1 to 15 letters, digits, '_', '.' or '-', such as "clawmesh0", not "clawmesh-gpu-node-1"; it has 19 characters` },
+    { name: "refuses an interface name with a space", toml: WG + `interface = "claw mesh"`, message: `clawnode.toml:4: [network.wireguard] interface must be a Linux interface name: 1 to 15 letters, digits, '_', '.' or '-', such as "clawmesh0", not "claw mesh"` },
+    { name: "refuses an interface name with a slash", toml: WG + `interface = "wg/0"`, message: `clawnode.toml:4: [network.wireguard] interface must be a Linux interface name: 1 to 15 letters, digits, '_', '.' or '-', such as "clawmesh0", not "wg/0"` },
+    { name: "refuses an empty interface name", toml: WG + `interface = ""`, message: `clawnode.toml:4: [network.wireguard] interface must be a Linux interface name: 1 to 15 letters, digits, '_', '.' or '-', such as "clawmesh0", not ""` },
+    { name: "refuses .. as an interface name", toml: WG + `interface = ".."`, message: `clawnode.toml:4: [network.wireguard] interface must be a Linux interface name: 1 to 15 letters, digits, '_', '.' or '-', such as "clawmesh0", not ".."; the kernel refuses . and .. as names` },
+    { name: "refuses an interface given as a number", toml: WG + `interface = 0`, message: `clawnode.toml:4: [network.wireguard] interface must be a Linux interface name: 1 to 15 letters, digits, '_', '.' or '-', such as "clawmesh0", not 0` },
     { name: "refuses port 0", toml: WG + `listen_port = 0`, message: "clawnode.toml:4: [network.wireguard] listen_port must be a whole number from 1 to 65535, not 0" },
     { name: "refuses a port over 65535", toml: WG + `listen_port = 70000`, message: "clawnode.toml:4: [network.wireguard] listen_port must be a whole number from 1 to 65535, not 70000" },
     { name: "refuses a keepalive with a unit and says to drop it", toml: WG + `persistent_keepalive = "25s"`, message: `clawnode.toml:4: [network.wireguard] persistent_keepalive must be a whole number of seconds from 0 (off) to 65535, not "25s"; write the seconds without a unit: 25` },
@@ -106,7 +116,7 @@ describe("parseNodeConfig", () => {
     { name: "refuses [network.wireguard] when no provider is set", toml: `[network.wireguard]\nlisten_port = 51820`, message: `clawnode.toml:1: [network.wireguard] is given but [network] provider is not set, so "none": the agent would ignore it; set provider = "wireguard" or remove the table` },
     { name: "refuses [wireguard] at the top level and names [network.wireguard]", toml: `[wireguard]\nlisten_port = 51820`, message: "clawnode.toml:1: unknown table [wireguard] (did you mean [network.wireguard]?); the tables are [node], [tls], [network]" },
     { name: "refuses a misspelt table and suggests the near one", toml: `[network]\nprovider = "wireguard"\n[network.wiregaurd]\nlisten_port = 51820`, message: "clawnode.toml:3: unknown table [network.wiregaurd] (did you mean wireguard?); the tables of [network] are [network.wireguard], [network.tailscale], [network.firewall]" },
-    { name: "refuses listen-port and suggests listen_port", toml: WG + `listen-port = 51820`, message: "clawnode.toml:4: [network.wireguard] unknown key listen-port (did you mean listen_port?); the keys of [network.wireguard] are listen_port, endpoint, private_key_path, allowed_ips, persistent_keepalive" },
+    { name: "refuses listen-port and suggests listen_port", toml: WG + `listen-port = 51820`, message: "clawnode.toml:4: [network.wireguard] unknown key listen-port (did you mean listen_port?); the keys of [network.wireguard] are interface, listen_port, endpoint, private_key_path, allowed_ips, persistent_keepalive" },
     { name: "refuses a key at the top level and names its table", toml: `provider = "wireguard"`, message: "clawnode.toml:1: unknown key provider at the top level (did you mean [network] provider?); keys belong in one of the tables [node], [tls], [network]" },
     { name: "advises dropping the quotes around a boolean", toml: `[network.firewall]\nenforce_blocklist = "true"`, message: `clawnode.toml:2: [network.firewall] enforce_blocklist must be true or false, not "true"; write it without the quotes` },
     { name: "refuses a firewall backend other than the two", toml: `[network.firewall]\nbackend = "ipset"`, message: `clawnode.toml:2: [network.firewall] backend must be "nftables" or "iptables", not "ipset"` },
