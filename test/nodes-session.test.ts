@@ -204,4 +204,16 @@ describe("sessions", () => {
     await one.close();
     await two.close();
   });
+
+  it.each([
+    ["another node's WireGuard public key", () => hello(2), 409],
+    ["an escape sequence in its mesh message", () => ({ ...hello(21), mesh: { ...hello(21).mesh, message: "ok\u001b[2J" } }), 400],
+    ["a public key that is not one", () => ({ ...hello(22), mesh: { ...hello(22).mesh, publicKey: "not-a-key" } }), 400],
+    ["an unknown field", () => ({ ...hello(23), extra: true }) as SessionHello, 400],
+    ["a mesh address of its own choosing with WireGuard", () => ({ ...hello(24), mesh: { ...hello(24).mesh, address: "10.100.0.1" } }), 400],
+  ])("refuses a session hello with %s", async (_what, make, status) => {
+    const client = clientOf(tlsOf("gpu-m2"));
+    await expect(client.session("gpu-m2", { ...make() })).rejects.toMatchObject({ status });
+    await client.close();
+  });
 });

@@ -27,6 +27,8 @@ export const text = (body: Json, field: string, max: number, required = true): s
   const v = body[field];
   if (v === undefined && !required) return undefined;
   if (typeof v !== "string" || v.length === 0 || v.length > max) throw badRequest(`${field} must be a string of 1 to ${max} characters`);
+  // What a node says is printed on operators' terminals (claw node info): no escape sequences or other control characters.
+  if (/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(v)) throw badRequest(`${field} must not contain control characters`);
   return v;
 };
 
@@ -65,6 +67,7 @@ export function sessionHello(body: Json): SessionHello {
   if (body.enforceBlocklist !== undefined && typeof body.enforceBlocklist !== "boolean") throw badRequest("enforceBlocklist must be true or false");
   if (mesh.message !== undefined) hello.mesh.message = text(mesh, "message", MESSAGE_MAX)!;
   if (provider === "wireguard") {
+    if (mesh.address !== undefined) throw badRequest("mesh.address is not the agent's to choose with WireGuard: the server allocates it from [nodes] mesh_cidr");
     if (!isWireGuardKey(mesh.publicKey)) throw badRequest("mesh.publicKey must be a WireGuard public key (44 characters of base64, as `wg pubkey` prints)");
     const port = mesh.listenPort;
     if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) throw badRequest("mesh.listenPort must be a port number from 1 to 65535");

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { TLSSocket } from "node:tls";
 import { toRfc3339 } from "../machinery/clock.js";
-import { forbidden, notFound } from "../machinery/errors.js";
+import { ApiError, forbidden, notFound } from "../machinery/errors.js";
 import { GROUP } from "../machinery/meta.js";
 import { sendJson } from "../server/http-io.js";
 import { sourceIpOf, type RequestContext } from "../server/request-context.js";
@@ -49,6 +49,10 @@ export async function sessionEndpoint(ctx: RequestContext, deps: SessionEndpoint
   const certificateName = deps.view.certificateWithSerial(serialNumber) ?? (await sameSerial(deps, nodeCertificateName(name), serialNumber));
   const node = await deps.status.ensure(name, user, sourceIp);
   if (node.metadata.deletionTimestamp) throw forbidden(`node ${name} is being removed`);
+  // Two peers with one key would make WireGuard route one's traffic to the other: a key belongs to one node.
+  const key = hello.mesh.publicKey;
+  const holder = key === undefined ? undefined : [...deps.view.nodes.values()].find((n) => n.metadata.name !== name && n.status?.mesh?.publicKey === key);
+  if (holder) throw new ApiError(409, "Conflict", `the WireGuard public key is already node ${holder.metadata.name}'s; every node needs its own key pair (delete the key file to make a new one)`, { group: GROUP, kind: "Node", name });
   const facts = { sessionId: randomUUID(), gateway: deps.gateway, connectedAtMs: deps.clock.now(), user, ...(sourceIp ? { sourceIp } : {}) };
   let meshAddress: string | undefined;
   let address = hello.mesh.address;

@@ -44,7 +44,15 @@ describe("WireGuardInterface.up", () => {
   ])("sets up $name interface again in place when it exists", async ({ details, implementation }) => {
     const runner = new RecordingRunner().answer("ip -details link show", { stdout: details });
     expect(await mesh(runner).up(UP)).toEqual({ implementation, created: false });
-    expect(runner.lines()).toEqual(["ip -details link show dev clawmesh0", ...SET_UP]);
+    expect(runner.lines()).toEqual(["ip -details link show dev clawmesh0", SET_UP[0], SET_UP[1], "ip -o address show dev clawmesh0", SET_UP[2]]);
+  });
+
+  it("removes an address the gateway gave before when it gives a new one", async () => {
+    const listed = "5: clawmesh0    inet 10.100.0.9/16 scope global clawmesh0\\       valid_lft forever\n5: clawmesh0    inet 10.100.0.5/16 scope global clawmesh0\n";
+    const runner = new RecordingRunner().answer("ip -details link show", { stdout: "5: clawmesh0: <UP>\n    wireguard\n" }).answer("ip -o address show", { stdout: listed });
+    await mesh(runner).up(UP);
+    expect(runner.lines()).toContain("ip address del 10.100.0.9/16 dev clawmesh0");
+    expect(runner.lines().filter((l) => l.startsWith("ip address del"))).toHaveLength(1);
   });
 
   it("passes the private key only as its file's path", async () => {

@@ -71,6 +71,8 @@ export class WireGuardInterface {
     else result = { implementation: await this.create(spec.name), created: true };
     await this.wg(["set", spec.name, "private-key", spec.privateKeyPath, "listen-port", String(spec.listenPort)], "set the private key and listen port");
     await this.ip(["address", "replace", spec.address, "dev", spec.name], `give ${spec.name} the address ${spec.address}`);
+    // An address the gateway gave before (the Node was removed and joined again) must not linger beside the new one.
+    if (!result.created) for (const stale of await this.addresses(spec.name)) if (stale !== spec.address) await this.ip(["address", "del", stale, "dev", spec.name], `remove the old address ${stale} from ${spec.name}`);
     await this.ip(["link", "set", spec.name, "up"], `bring ${spec.name} up`);
     return result;
   }
@@ -148,6 +150,13 @@ export class WireGuardInterface {
     const answer = await this.runWg(["show", name, "dump"]);
     if (answer.code !== 0) throw new WireGuardError(`cannot read ${name}: wg show dump: ${oneLine(answer)}`);
     return parseWireGuardDump(answer.stdout);
+  }
+
+  /** The interface's addresses with their prefix lengths, as `ip -o address show` lists them. */
+  private async addresses(name: string): Promise<string[]> {
+    const answer = await this.deps.runner.run("ip", ["-o", "address", "show", "dev", name]);
+    if (answer.code !== 0) return [];
+    return [...answer.stdout.matchAll(/\binet6? (\S+)/g)].map((m) => m[1]!).filter((a) => !a.startsWith("fe80:"));
   }
 
   private async ip(args: string[], what: string): Promise<void> {
