@@ -57,7 +57,7 @@ describe("the route table", () => {
 
   it("lists a policy only for the routes this test knows about", () => {
     const withPolicy = byKind("permission").filter((r) => r.access.kind === "permission" && r.access.policy).map((r) => r.id);
-    expect(withPolicy.sort()).toEqual(["apikeys.rotate", "apikeys.secret", "users.password"]);
+    expect(withPolicy.sort()).toEqual(["apikeys.rotate", "apikeys.secret", "nodes.csr", "nodes.heartbeat", "nodes.session", "users.password"]);
   });
 });
 
@@ -66,8 +66,17 @@ describe("without a credential", () => {
     expect((await call(anonymous, route)).status).toBe(401);
   });
 
-  it.each(byKind("public").map((r) => [r.id, r] as const))("public %s answers without 401", async (_id, route) => {
+  /** Public routes that take a credential of their own instead of the pipeline's: they say which one is missing. */
+  const OWN_CREDENTIAL: Record<string, RegExp> = { "nodes.join": /bootstrap token/ };
+
+  it.each(byKind("public").filter((r) => !OWN_CREDENTIAL[r.id]).map((r) => [r.id, r] as const))("public %s answers without 401", async (_id, route) => {
     expect((await call(anonymous, route)).status).not.toBe(401);
+  });
+
+  it.each(Object.entries(OWN_CREDENTIAL))("public %s asks for its own credential, not the pipeline's", async (id, message) => {
+    const answer = await call(anonymous, routes.find((r) => r.id === id)!);
+    expect(answer.status).toBe(401);
+    expect(await answer.text()).toMatch(message);
   });
 });
 

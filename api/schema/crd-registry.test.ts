@@ -9,12 +9,13 @@ import { defaultCrdDir, findRepoRoot } from "./repo-root.js";
 const registry = loadCrdRegistry();
 
 describe("loadCrdRegistry on crds/", () => {
-  it("serves the seven security kinds and the coordination Lease, sorted by plural", () => {
+  it("serves the security kinds (the seven people apply, and Node) and the coordination Lease, sorted by plural", () => {
     expect(registry.all().map((i) => `${i.plural}.${i.group}`)).toEqual([
       "apikeys.security.clawbernetes.com",
       "blockrules.security.clawbernetes.com",
       "certificates.security.clawbernetes.com",
       "leases.coordination.clawbernetes.com",
+      "nodes.security.clawbernetes.com",
       "roles.security.clawbernetes.com",
       "secretpolicies.security.clawbernetes.com",
       "secrets.security.clawbernetes.com",

@@ -19,6 +19,7 @@ export interface NodeSpec {
 /** Source (what the gateway saw), Internal (an address on the node) or Mesh. */
 export type NodeAddresseType = "Source" | "Internal" | "Mesh";
 
+/** One address of the node. */
 export interface NodeAddresse {
   /** Source (what the gateway saw), Internal (an address on the node) or Mesh. */
   type: NodeAddresseType;

@@ -12,6 +12,7 @@ import * as apiKey from "./api-key.js";
 import * as blockRule from "./block-rule.js";
 import * as certificate from "./certificate.js";
 import * as lease from "./lease.js";
+import * as node from "./node.js";
 import * as role from "./role.js";
 import * as secretPolicy from "./secret-policy.js";
 import * as secret from "./secret.js";
@@ -36,7 +37,7 @@ describe("api/types", () => {
 
   it("exports each kind's name and plural as the registry knows them", () => {
     const registry = loadCrdRegistry();
-    const modules = [apiKey, blockRule, certificate, lease, role, secretPolicy, secret, user];
+    const modules = [apiKey, blockRule, certificate, lease, node, role, secretPolicy, secret, user];
     expect(modules.map((m) => [m.kind, m.plural]).sort()).toEqual(registry.all().map((i) => [i.kind, i.plural]).sort());
   });
 });
@@ -53,6 +54,7 @@ const typed: [string, unknown][] = [
   ["SecretPolicy", { ...meta("db"), kind: secretPolicy.kind, spec: { secret: "db", allowWorkloads: ["worker"], allowLabels: { env: "production" }, denyWorkloads: ["debug"] }, status: { observedGeneration: 1, secretExists: true, effectiveAllowedWorkloads: ["worker"], conditions: [] } } satisfies secretPolicy.SecretPolicy],
   ["BlockRule", { ...meta("203.0.113.42"), kind: blockRule.kind, spec: { cidr: "203.0.113.42", reason: "Suspicious activity", duration: "24h", source: "auto" }, status: { observedGeneration: 1, active: true, expiresAt: at, conditions: [] } } satisfies blockRule.BlockRule],
   ["Lease", { apiVersion: "coordination.clawbernetes.com/v1", metadata: { name: "claw-controller-manager" }, kind: lease.kind, spec: { holderIdentity: "host-1_x7Kp2Q", leaseDurationSeconds: 15, acquireTime: at, renewTime: "2026-02-05T08:00:05.250Z", leaseTransitions: 2 } } satisfies lease.Lease],
+  ["Node", { ...meta("gpu-node-1"), kind: node.kind, spec: { cordoned: false, meshCordoned: false }, status: { observedGeneration: 1, connected: true, lastHeartbeatTime: at, connectedAt: at, disconnectedAt: at, disconnectReason: "HeartbeatTimeout", sessionId: "5f0c", gateway: "gw-1", addresses: [{ type: "Source", address: "192.0.2.7" }], agentVersion: "0.1.0", certificate: { name: "node-gpu-node-1", serialNumber: "0a", notAfter: at }, mesh: { provider: "wireguard", address: "10.100.0.1", publicKey: "AAAA", endpoint: "192.0.2.7:51820", allowedIPs: ["10.100.0.0/16"], peers: 2, peersUp: 1, latestHandshakeTime: at, message: "" }, conditions: [] } } satisfies node.Node],
   ["Certificate", { ...meta("gateway"), kind: certificate.kind, spec: { isCA: false, issuerRef: { name: "ca" }, commonName: "gateway.example.com", dnsNames: ["gateway.example.com"], ipAddresses: ["10.0.0.1"], usages: ["server auth"], duration: "2160h", renewBefore: "720h", privateKey: { algorithm: "RSA", size: 2048, rotationPolicy: "Always" }, revoked: true, revocationReason: "superseded" }, status: { observedGeneration: 1, certificate: "-----BEGIN CERTIFICATE-----", serialNumber: "0a", notBefore: at, notAfter: at, renewalTime: at, revision: 2, revokedAt: at, failedIssuanceAttempts: 0, lastFailureTime: at, conditions: [] } } satisfies certificate.Certificate],
 ];
 
