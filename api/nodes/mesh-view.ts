@@ -23,6 +23,7 @@ export class MeshView {
   private readonly blockRules: PrefixMirror<BlockRule>;
   private readonly listeners = new Set<MeshListener>();
   private scheduled = false;
+  private memberCache: MeshPeer[] | undefined;
   private expiryTimer: { cancel(): void } | undefined;
 
   constructor(
@@ -107,16 +108,22 @@ export class MeshView {
 
   /** The peers of `name`: every other node in the mesh, sorted by name. */
   peersOf(name: string): MeshPeer[] {
+    return this.members().filter((peer) => peer.name !== name);
+  }
+
+  /** Every node in the mesh as a peer, sorted by name; computed once per change, however many sessions ask. */
+  private members(): MeshPeer[] {
+    if (this.memberCache) return this.memberCache;
     const peers: MeshPeer[] = [];
     for (const node of this.nodes.values()) {
-      const peerName = node.metadata.name ?? "";
-      if (peerName === name || !this.inMesh(node)) continue;
+      if (!this.inMesh(node)) continue;
       const mesh = node.status!.mesh!;
       const host = parseCidr(mesh.address!);
       if (!host) continue;
-      peers.push({ name: peerName, publicKey: mesh.publicKey!, ...(mesh.endpoint ? { endpoint: mesh.endpoint } : {}), allowedIPs: [host.text] });
+      peers.push({ name: node.metadata.name ?? "", publicKey: mesh.publicKey!, ...(mesh.endpoint ? { endpoint: mesh.endpoint } : {}), allowedIPs: [host.text] });
     }
-    return peers.sort((a, b) => a.name.localeCompare(b.name));
+    this.memberCache = peers.sort((a, b) => a.name.localeCompare(b.name));
+    return this.memberCache;
   }
 
   /** The CIDRs actively blocked now, canonical and sorted; the view wakes its listeners when the next one expires. */
@@ -146,6 +153,7 @@ export class MeshView {
   }
 
   private changed(): void {
+    this.memberCache = undefined;
     if (this.scheduled) return;
     this.scheduled = true;
     queueMicrotask(() => {
