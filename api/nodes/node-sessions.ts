@@ -127,11 +127,11 @@ export class NodeSessions {
 
   private push(session: Session): void {
     if (session.hello.mesh.provider === "wireguard") {
-      const peers = this.opts.view.peersOf(session.node);
-      const text = JSON.stringify(peers);
+      const text = JSON.stringify(this.opts.view.peersOf(session.node));
       if (text !== session.sentPeers) {
         session.sentPeers = text;
-        this.send(session, { type: "Peers", peers });
+        // The list is serialized once: a mesh of N nodes sends N lists of N-1 peers on every change.
+        this.write(session, `{"type":"Peers","peers":${text}}\n`);
       }
     }
     if (session.hello.enforceBlocklist) {
@@ -185,8 +185,12 @@ export class NodeSessions {
   }
 
   private send(session: Session, message: SessionMessage, last = false): void {
+    this.write(session, `${JSON.stringify(message)}\n`, last);
+  }
+
+  private write(session: Session, line: string, last = false): void {
     if (session.res.destroyed || (session.ended && !last)) return;
-    session.res.write(`${JSON.stringify(message)}\n`);
+    session.res.write(line);
   }
 
   private sourceAddress(session: Session) {

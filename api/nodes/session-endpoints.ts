@@ -57,7 +57,7 @@ export async function sessionEndpoint(ctx: RequestContext, deps: SessionEndpoint
   let meshAddress: string | undefined;
   let address = hello.mesh.address;
   if (hello.mesh.provider === "wireguard") {
-    address = await deps.addresses.claim(name, node.metadata.uid ?? "");
+    address = await deps.addresses.claim(name, node.metadata.uid ?? "", node.status?.mesh?.address);
     meshAddress = `${address}/${deps.addresses.prefix}`;
   }
   const endpoint = hello.mesh.endpoint ?? (sourceIp && hello.mesh.listenPort ? `${sourceIp.includes(":") ? `[${sourceIp}]` : sourceIp}:${hello.mesh.listenPort}` : undefined);
