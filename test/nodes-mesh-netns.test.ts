@@ -1,5 +1,5 @@
-// The guide's WireGuard mesh for real, as an operator sets it up: a `claw server` in a gateway namespace and
-// two agents (`claw node join`, then `claw node run`) in namespaces of their own, all on one bridge with
+// The guide's WireGuard mesh for real, as an operator sets it up: a `claw server` (listening on every address of
+// a gateway namespace, so its certificate names them) and two agents (`claw node join`, then `claw node run`) in namespaces of their own, all on one bridge with
 // documentation-range addresses the test owns. The agents bring up the mesh from what their sessions send;
 // a ping crosses it; revoking one node's certificate takes its peer out of the other within seconds, and the
 // ping fails; gpu-a also keeps the BlockRules in its kernel. Everything runs the built CLI (dist/), as `npm test` builds it first.
@@ -72,7 +72,7 @@ enforce_blocklist = ${name === "gpu-a"}
     switchboard = await lab.switch("sw");
     gw = await lab.namespace("gw");
     await switchboard.attach(gw, `${GATEWAY}/24`);
-    server = lab.spawn(gw, "node", [CLAW, "server", "--listen", `${GATEWAY}:8443`, "--data-dir", join(dir, "data"), "--log-level", "warn"]);
+    server = lab.spawn(gw, "node", [CLAW, "server", "--listen", "0.0.0.0:8443", "--data-dir", join(dir, "data"), "--log-level", "warn"]);
     await server.line((l) => l.includes("admin.conf"), 60_000);
     await agent("gpu-a", "198.51.100.2");
     await agent("gpu-b", "198.51.100.3");

@@ -26,7 +26,7 @@ import { ROOT_CA_NAME } from "../../api/types/pki-api.js";
 import { GuardModule } from "../../api/guard/guard-module.js";
 import { parseGuardConfig } from "../../api/guard/guard-config-parser.js";
 import { openCountryLookup } from "../../api/guard/country-lookup.js";
-import { hostname } from "node:os";
+import { hostname, networkInterfaces } from "node:os";
 import { NodesModule } from "../../api/nodes/nodes-module.js";
 import { parseNodesConfig } from "../../api/nodes/nodes-config.js";
 
@@ -97,7 +97,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     if (!authConfig.rbac.enabled) logger.warn("[auth.rbac] enabled = false: every authenticated caller may do everything; use this only for tests");
     await assembled.startModules();
     const bootstrap = await identity.bootstrap();
-    const serving = tlsPlan.base ? await pki.servingTls({ base: tlsPlan.base, hosts: [config.listen.host, hostname()], servingName: servingCertificateName(config.listen.host) }) : undefined;
+    const serving = tlsPlan.base ? await pki.servingTls({ base: tlsPlan.base, hosts: servingHosts(config.listen.host), servingName: servingCertificateName(config.listen.host) }) : undefined;
     if (pki.createdRootCa) opts.announce(`Created the root CA ${ROOT_CA_NAME} (kept in the store, its key sealed) and a serving certificate; clients trust ${join(config.dataDir, "pki", "ca.crt")}`);
     const address = await server.start({ ...config.listen, ...(serving ? { tls: serving } : {}) });
     const host = address.family === "IPv6" ? `[${clientHost(address.address)}]` : clientHost(address.address);
@@ -171,4 +171,15 @@ async function adminClientCertificate(pki: PkiModule, plan: ReturnType<typeof pl
 }
 
 /** A wildcard listen address is reached at loopback. */
+/**
+ * The names the serving certificate carries: the listen address and the host name, and when the server listens
+ * on every address (0.0.0.0 or ::), each address of the machine's interfaces, so node agents and clients that
+ * reach it by IP verify it too.
+ */
+function servingHosts(listenHost: string): string[] {
+  const wildcard = listenHost === "0.0.0.0" || listenHost === "::";
+  const interfaces = wildcard ? Object.values(networkInterfaces()).flatMap((list) => list ?? []).filter((a) => !a.internal && !a.address.startsWith("fe80:") && (listenHost === "::" || a.family === "IPv4")).map((a) => a.address) : [];
+  return [listenHost, hostname(), ...interfaces];
+}
+
 const clientHost = (address: string): string => (address === "0.0.0.0" ? "127.0.0.1" : address === "::" ? "::1" : address);
