@@ -54,7 +54,7 @@ export interface EnvTestOptions {
   clock?: Clock;
   bookmarkIntervalMs?: number;
   /** [auth] settings; the defaults of gateway.toml otherwise (RBAC on, a store-generated JWT secret). */
-  auth?: { jwt?: Partial<AuthConfig["jwt"]>; rbac?: Partial<AuthConfig["rbac"]> };
+  auth?: { jwt?: Partial<AuthConfig["jwt"]>; rbac?: Partial<AuthConfig["rbac"]>; mfa?: AuthConfig["mfa"] };
   passwordParams?: ScryptParams;
   /** [audit] settings (unsigned by default, so no key files); `false` leaves the audit module out. */
   audit?: false | ((config: AuditConfig) => void);
@@ -74,7 +74,7 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
   const store = opts.sharedStore ?? opts.store ?? (await openSqliteStore({ path: join(dataDir, "store.db") }));
   const clock = opts.clock ?? systemClock;
   const defaults = defaultAuthConfig();
-  const config: AuthConfig = { jwt: { ...defaults.jwt, ...opts.auth?.jwt }, rbac: { ...defaults.rbac, ...opts.auth?.rbac } };
+  const config: AuthConfig = { jwt: { ...defaults.jwt, ...opts.auth?.jwt }, rbac: { ...defaults.rbac, ...opts.auth?.rbac }, ...(opts.auth?.mfa ? { mfa: opts.auth.mfa } : {}) };
   let identity: Identity | undefined;
   let audit: AuditModule | undefined;
   const modules: ModuleFactory[] = [];

@@ -83,6 +83,11 @@ const RULES: Rule[] = [
     allowed: (_from, to) => within(to, "cmd/node") || inAny(to, CONTRACT),
   },
   {
+    sentence: "the dashboard imports only cmd/dashboard, the contract and api/server's route types",
+    applies: (from) => within(from, "cmd/dashboard"),
+    allowed: (_from, to) => within(to, "cmd/dashboard") || inAny(to, CONTRACT) || to === "api/server/route-table.ts" || to === "api/server/request-context.ts",
+  },
+  {
     sentence: "the contract imports only the contract",
     applies: (from) => inAny(from, CONTRACT),
     allowed: (_from, to) => inAny(to, CONTRACT),

@@ -57,7 +57,7 @@ describe("the route table", () => {
 
   it("lists a policy only for the routes this test knows about", () => {
     const withPolicy = byKind("permission").filter((r) => r.access.kind === "permission" && r.access.policy).map((r) => r.id);
-    expect(withPolicy.sort()).toEqual(["apikeys.rotate", "apikeys.secret", "nodes.csr", "nodes.heartbeat", "nodes.session", "users.password"]);
+    expect(withPolicy.sort()).toEqual(["apikeys.rotate", "apikeys.secret", "nodes.csr", "nodes.heartbeat", "nodes.session", "users.mfa.confirm", "users.mfa.disable", "users.mfa.enroll", "users.mfa.status", "users.password"]);
   });
 });
 

@@ -15,6 +15,9 @@
 //                            the servers sharing a store generate one 32-byte secret once and keep it there.
 //   issuer (clawbernetes), default_expiry_hours (24), max_expiry_hours (168), allow_refresh (true),
 //   refresh_window_hours (1).
+// [auth.mfa]
+//   required_for_roles       (default [])  users holding one of these roles must enrol TOTP MFA: until they
+//                                          do, their sessions and API keys may only enrol (docs/mfa.md).
 
 export interface JwtConfig {
   /** The signing secret from secret_env; undefined means the store-generated one. */
@@ -34,9 +37,15 @@ export interface RbacConfig {
   requireRoleAssignment: boolean;
 }
 
+export interface MfaConfig {
+  requiredForRoles: string[];
+}
+
 export interface AuthConfig {
   jwt: JwtConfig;
   rbac: RbacConfig;
+  /** Absent: no role requires MFA. */
+  mfa?: MfaConfig;
 }
 
 export class AuthConfigError extends Error {
@@ -65,6 +74,7 @@ export function parseAuthConfig(auth: unknown, opts: { readEnv: (name: string) =
   const root = table(auth, `${opts.source ?? "gateway.toml"} [auth]`);
   if (root.jwt !== undefined) config.jwt = parseJwt(table(root.jwt, where("jwt")), where("jwt"), opts.readEnv);
   if (root.rbac !== undefined) config.rbac = parseRbac(table(root.rbac, where("rbac")), where("rbac"));
+  if (root.mfa !== undefined) config.mfa = parseMfa(table(root.mfa, where("mfa")), where("mfa"));
   return config;
 }
 
@@ -106,6 +116,16 @@ function parseRbac(t: Record<string, unknown>, where: string): RbacConfig {
     defaultRole,
     requireRoleAssignment: bool(t, "require_role_assignment", where) ?? d.requireRoleAssignment,
   };
+}
+
+function parseMfa(t: Record<string, unknown>, where: string): MfaConfig {
+  unknownKeys(t, ["required_for_roles"], where);
+  const roles = t.required_for_roles ?? [];
+  if (!Array.isArray(roles)) throw new AuthConfigError(`${where} required_for_roles must be a list of role names, e.g. ["admin"]`);
+  for (const [i, role] of roles.entries())
+    if (typeof role !== "string" || !ROLE_NAME.test(role))
+      throw new AuthConfigError(`${where} required_for_roles[${i}] ${JSON.stringify(role)} is not a role name (lowercase letters, digits, '-' and '.'), e.g. ["admin"]`);
+  return { requiredForRoles: [...new Set(roles as string[])] };
 }
 
 function table(value: unknown, where: string): Record<string, unknown> {

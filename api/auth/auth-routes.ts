@@ -9,6 +9,7 @@ import { keyOwner, ownPassword } from "./access-policies.js";
 import { AUTH_API, SECURITY_API } from "../types/auth-api.js";
 import { apiKeySecret } from "./api-key-endpoints.js";
 import type { AuthEndpointDeps } from "./endpoint-deps.js";
+import { mfaRoutes } from "./mfa-routes.js";
 import { setPassword } from "./password-endpoint.js";
 import { accessReview, whoami } from "./review-endpoints.js";
 import { login, logout, refresh } from "./session-endpoints.js";
@@ -46,5 +47,6 @@ export function authRoutes(deps: AuthEndpointDeps): Route[] {
         handler: (ctx) => apiKeySecret(ctx, deps, ctx.info.name ?? "", sub === "rotate"),
       }),
     ),
+    ...mfaRoutes(deps),
   ];
 }

@@ -7,6 +7,7 @@ import type { ResourceService } from "../server/resource-service.js";
 import type { ApiKeyMinter } from "./api-key-minting.js";
 import type { IdentityRecords } from "./identity-records.js";
 import type { JwtSessions } from "./jwt-sessions.js";
+import type { MfaStore } from "./mfa-store.js";
 import type { PasswordStore } from "./password-store.js";
 import type { PasswordHasher } from "./passwords.js";
 import type { PermissionResolver } from "./permission-resolver.js";
@@ -28,4 +29,6 @@ export interface AuthEndpointDeps {
   apiKeys: ResourceInfo;
   clock: Clock;
   maxBodyBytes: number;
+  /** TOTP MFA: the records (sealed secrets, hashed recovery codes) and the randomness for new secrets. */
+  mfa: { store: MfaStore; randomBytes: (n: number) => Uint8Array };
 }

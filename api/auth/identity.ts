@@ -21,8 +21,11 @@ import type { AuthEndpointDeps } from "./endpoint-deps.js";
 import { identityAdmission } from "./identity-admission.js";
 import { IdentityRecords } from "./identity-records.js";
 import { jwtAuthenticator } from "./jwt-authenticator.js";
+import { kubeReviewRoutes } from "./kube-review-routes.js";
 import { ensureJwtSecret } from "./jwt-secret.js";
 import { JwtSessions } from "./jwt-sessions.js";
+import { mfaEnrolmentDecider, mfaGate } from "./mfa-gate.js";
+import { MfaStore } from "./mfa-store.js";
 import { mtlsAuthenticator, type CertificateIdentity } from "./mtls-authenticator.js";
 import { PasswordStore } from "./password-store.js";
 import { PasswordHasher, type ScryptParams } from "./passwords.js";
@@ -63,12 +66,14 @@ export class Identity implements ServerModule {
     this.resolver = new PermissionResolver({ records: this.records, rbac: config.rbac });
     this.minter = new ApiKeyMinter({ store, service, apiKeys: this.info("apikeys"), clock, randomBytes, logger });
     this.denylist = new TokenDenylist({ store, clock, onError: (err) => logger.warn({ err: (err as Error).message }, "sweeping expired logouts failed") });
+    const mfa = new MfaStore({ store, sealer: () => this.ctx.sealer });
+    const gate = { requiredForRoles: config.mfa?.requiredForRoles ?? [], records: this.records, store: mfa };
     this.authenticators = [
       apiKeyAuthenticator({ records: this.records, clock }),
       jwtAuthenticator({ records: this.records, sessions: () => this.sessions }),
       mtlsAuthenticator({ records: this.records, ...(opts.certificateIdentity ? { identify: opts.certificateIdentity } : {}) }),
-    ];
-    this.provides = { permissions: rbacDecider(this.resolver) };
+    ].map((authenticator) => mfaGate(authenticator, gate));
+    this.provides = { permissions: mfaEnrolmentDecider(rbacDecider(this.resolver)) };
     this.admission = [defaultRoleProtection, identityAdmission({ resolver: this.resolver, records: this.records, rbac: config.rbac })];
     const deps: AuthEndpointDeps = {
       records: this.records,
@@ -84,8 +89,10 @@ export class Identity implements ServerModule {
       apiKeys: this.info("apikeys"),
       clock,
       maxBodyBytes: ctx.maxBodyBytes,
+      mfa: { store: mfa, randomBytes },
     };
-    this.routes = authRoutes(deps);
+    const routes = authRoutes(deps);
+    this.routes = [...routes, ...kubeReviewRoutes({ registry: ctx.registry, decider: this.provides.permissions, resolver: this.resolver, moduleRoutes: routes, maxBodyBytes: ctx.maxBodyBytes })];
   }
 
   async start(runtime: ModuleRuntime): Promise<void> {

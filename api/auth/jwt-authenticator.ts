@@ -41,6 +41,7 @@ export function jwtAuthenticator(opts: { records: IdentityRecords; sessions: () 
           tokenExpiresAtMs: claims.expiresAtMs,
           sessionMaxExpiresAtMs: claims.maxExpiresAtMs,
           expiresAt: toRfc3339(claims.expiresAtMs),
+          ...(claims.mfa ? { mfa: true } : {}),
         },
       };
     },

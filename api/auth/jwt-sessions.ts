@@ -11,6 +11,8 @@ import type { JwtConfig } from "./auth-config.js";
 export const MAX_EXP_CLAIM = "max_exp";
 /** The User object's uid: a user deleted and created again under the same name does not inherit sessions. */
 export const USER_UID_CLAIM = "uid";
+/** true when the login proved a second factor (TOTP or a recovery code). */
+export const MFA_CLAIM = "mfa";
 const HOUR_MS = 3_600_000;
 /** Tolerance for a not-before time a little ahead of this server's clock (servers sharing a store). */
 const NBF_SKEW_SECONDS = 5;
@@ -22,6 +24,7 @@ export interface SessionClaims {
   issuedAtMs: number;
   expiresAtMs: number;
   maxExpiresAtMs: number;
+  mfa?: boolean;
 }
 
 export interface IssuedToken {
@@ -49,12 +52,12 @@ export class JwtSessions {
   }
 
   /** A new token for a session; `maxExpiresAtMs` is the session's limit (a new login when absent). */
-  async issue(opts: { username: string; userUid: string; expiryHours: number; maxExpiresAtMs?: number }): Promise<IssuedToken> {
+  async issue(opts: { username: string; userUid: string; expiryHours: number; maxExpiresAtMs?: number; mfa?: boolean }): Promise<IssuedToken> {
     const nowSec = Math.floor(this.opts.clock.now() / 1000);
     const maxSec = opts.maxExpiresAtMs !== undefined ? Math.floor(opts.maxExpiresAtMs / 1000) : nowSec + Math.floor((this.opts.config.maxExpiryHours * HOUR_MS) / 1000);
     const expSec = Math.min(nowSec + Math.floor((opts.expiryHours * HOUR_MS) / 1000), maxSec);
     const tokenId = base62(this.opts.randomBytes, 22);
-    const token = await new SignJWT({ [MAX_EXP_CLAIM]: maxSec, [USER_UID_CLAIM]: opts.userUid })
+    const token = await new SignJWT({ [MAX_EXP_CLAIM]: maxSec, [USER_UID_CLAIM]: opts.userUid, ...(opts.mfa ? { [MFA_CLAIM]: true } : {}) })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setIssuer(this.opts.config.issuer)
       .setSubject(opts.username)
@@ -63,7 +66,7 @@ export class JwtSessions {
       .setNotBefore(nowSec)
       .setExpirationTime(expSec)
       .sign(this.opts.secret);
-    return { token, claims: { username: opts.username, userUid: opts.userUid, tokenId, issuedAtMs: nowSec * 1000, expiresAtMs: expSec * 1000, maxExpiresAtMs: maxSec * 1000 } };
+    return { token, claims: { username: opts.username, userUid: opts.userUid, tokenId, issuedAtMs: nowSec * 1000, expiresAtMs: expSec * 1000, maxExpiresAtMs: maxSec * 1000, ...(opts.mfa ? { mfa: true } : {}) } };
   }
 
   /** The claims of a token this server family issued and that is valid now; 401 saying why otherwise. */
@@ -87,7 +90,7 @@ export class JwtSessions {
     const uid = payload[USER_UID_CLAIM];
     if (typeof payload.sub !== "string" || typeof payload.jti !== "string" || typeof max !== "number" || typeof uid !== "string")
       throw refuse("the session token presented is not valid");
-    return { username: payload.sub, userUid: uid, tokenId: payload.jti, issuedAtMs: Number(payload.iat) * 1000, expiresAtMs, maxExpiresAtMs: max * 1000 };
+    return { username: payload.sub, userUid: uid, tokenId: payload.jti, issuedAtMs: Number(payload.iat) * 1000, expiresAtMs, maxExpiresAtMs: max * 1000, ...(payload[MFA_CLAIM] === true ? { mfa: true } : {}) };
   }
 }
 

@@ -7,11 +7,11 @@ import { sendJson } from "../server/http-io.js";
 import { sourceIpOf, type RequestContext } from "../server/request-context.js";
 import type { SessionToken } from "../types/auth-api.js";
 import type { AuthEndpointDeps } from "./endpoint-deps.js";
-import { callerOf, optionalNumber, readJsonObject, requiredString } from "./endpoint-io.js";
+import { callerOf, optionalNumber, optionalString, readJsonObject, requiredString } from "./endpoint-io.js";
 import type { IssuedToken } from "./jwt-sessions.js";
+import { LOGIN_FAILED, secondFactor } from "./mfa-login.js";
 
 const HOUR_MS = 3_600_000;
-const LOGIN_FAILED = "Unauthorized: the username or password is not correct";
 
 const sessionToken = (issued: IssuedToken): SessionToken => ({
   token: issued.token,
@@ -32,9 +32,10 @@ export async function login(ctx: RequestContext, deps: AuthEndpointDeps): Promis
   const record = stored && user && stored.userUid === user.uid ? stored : undefined;
   // One hash either way, and one answer for an unknown user, a disabled one and a wrong password.
   const ok = await deps.hasher.verify(password, record);
+  const mfa = await secondFactor(ctx, deps, { user, passwordOk: ok, code: optionalString(body, "code") });
   if (!ok || !user) throw unauthorized(LOGIN_FAILED);
-  const issued = await sessions.issue({ username: user.name, userUid: user.uid, expiryHours });
-  await deps.audit.record({ type: "auth.login", actor: user.name, ...ipOf(ctx), resource: userResource(user.name), outcome: "success", details: { method: "password", tokenId: issued.claims.tokenId } });
+  const issued = await sessions.issue({ username: user.name, userUid: user.uid, expiryHours, ...(mfa ? { mfa: true } : {}) });
+  await deps.audit.record({ type: "auth.login", actor: user.name, ...ipOf(ctx), resource: userResource(user.name), outcome: "success", details: { method: "password", tokenId: issued.claims.tokenId, ...(mfa ? { mfa } : {}) } });
   sendJson(ctx.res, 200, sessionToken(issued));
 }
 
@@ -65,7 +66,7 @@ export async function refresh(ctx: RequestContext, deps: AuthEndpointDeps): Prom
   // One live token per session: the first refresh of a token spends it (a store create), so a concurrent one loses.
   if (!(await deps.denylist.claim(session.tokenId, { expiresAtMs: session.tokenExpiresAtMs, username: user.name })))
     throw new ApiError(409, "Conflict", "the session token was already refreshed or logged out; use the token that refresh returned, or log in again (claw auth login)");
-  const issued = await sessions.issue({ username: user.name, userUid: user.uid, expiryHours, maxExpiresAtMs: session.sessionMaxExpiresAtMs });
+  const issued = await sessions.issue({ username: user.name, userUid: user.uid, expiryHours, maxExpiresAtMs: session.sessionMaxExpiresAtMs, ...(session.mfa ? { mfa: true } : {}) });
   await deps.audit.record({ type: "auth.token.refreshed", actor: user.name, ...ipOf(ctx), resource: userResource(user.name), outcome: "success", details: { from: session.tokenId, tokenId: issued.claims.tokenId } });
   sendJson(ctx.res, 200, sessionToken(issued));
 }

@@ -45,6 +45,10 @@ export interface AuthenticationInfo {
   tokenExpiresAtMs?: number;
   /** A JWT's session limit (ms): no refresh reaches past it. */
   sessionMaxExpiresAtMs?: number;
+  /** A JWT whose login proved a second factor (TOTP or a recovery code); refresh keeps it. */
+  mfa?: boolean;
+  /** Set by the identity module: this credential may only enrol MFA ([auth.mfa] required_for_roles); every permission is refused. */
+  mfaEnrolmentOnly?: boolean;
 }
 
 export interface AdmissionRequest {

@@ -34,6 +34,8 @@ export interface LoginRequest {
   password: string;
   /** Defaults to [auth.jwt] default_expiry_hours; capped by max_expiry_hours. */
   expiryHours?: number;
+  /** For a user with MFA on: the authenticator app's code or a recovery code (401 with cause MFARequired without it). */
+  code?: string;
 }
 
 export interface RefreshRequest {

@@ -29,6 +29,7 @@ import { openCountryLookup } from "../../api/guard/country-lookup.js";
 import { hostname, networkInterfaces } from "node:os";
 import { NodesModule } from "../../api/nodes/nodes-module.js";
 import { parseNodesConfig } from "../../api/nodes/nodes-config.js";
+import { dashboardRoutes } from "../dashboard/dashboard-routes.js";
 
 export interface RunningServer {
   server: ApiServer;
@@ -84,7 +85,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       clock,
       logger,
       random: { bytes: (n) => randomBytes(n) },
-      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig })), (ctx) => new GuardModule(ctx, { config: guardConfig, ...(countries ? { countries } : {}) }), (ctx) => new NodesModule(ctx, { config: nodesConfig })],
+      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig })), (ctx) => new GuardModule(ctx, { config: guardConfig, ...(countries ? { countries } : {}) }), (ctx) => new NodesModule(ctx, { config: nodesConfig }), () => ({ name: "dashboard", routes: dashboardRoutes() })],
       authenticators: controllers.authenticators,
       maxBodyBytes: config.maxRequestBytes,
       ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),

@@ -22,6 +22,8 @@ export const AUDIT_EVENT_TYPES = [
   "auth.apikey.revoked",
   "auth.password.set",
   "auth.token.refreshed",
+  "auth.mfa.enabled",
+  "auth.mfa.disabled",
   "rbac.role.assigned",
   "secrets.accessed",
   "secrets.created",

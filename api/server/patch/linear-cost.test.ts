@@ -72,7 +72,7 @@ const steps: [string, Work][] = [
 ];
 
 /** The fastest of a few runs, in ms: the one least disturbed by the rest of the machine. */
-function fastest(work: () => unknown, runs = 5): number {
+function fastest(work: () => unknown, runs = 9): number {
   let best = Infinity;
   for (let i = 0; i < runs; i++) {
     const started = performance.now();

@@ -7,6 +7,7 @@ import type { CliSession } from "../cli-session.js";
 import type { ClientConfigFlags } from "../config/client-config.js";
 import type { AuthCommandContext } from "./auth-context.js";
 import { addApiKeyCommands } from "./auth-apikey-command.js";
+import { addMfaCommands } from "./auth-mfa-command.js";
 import { addAccessCommands } from "./auth-access-command.js";
 import { addRoleCommands } from "./auth-role-command.js";
 import { addSessionCommands } from "./auth-session-command.js";
@@ -40,4 +41,5 @@ Examples:
   addUserCommands(auth, ctx);
   addRoleCommands(auth, ctx);
   addApiKeyCommands(auth, ctx);
+  addMfaCommands(auth, ctx);
 }

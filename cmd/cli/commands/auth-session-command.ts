@@ -11,6 +11,7 @@ import { resolveClientConfig, type ResolvedClientConfig } from "../config/client
 import { renderError } from "../error-render.js";
 import { ExitCode } from "../exit-codes.js";
 import { readPassword } from "../password-input.js";
+import { loginWithCode } from "./auth-mfa-login.js";
 import { forgetSession, replaceStoredToken, resolveLoginTarget, storeSessionToken, tokenIsFromConfigFile, type ForgottenSession } from "../session-token-store.js";
 import type { AuthCommandContext } from "./auth-context.js";
 
@@ -20,6 +21,7 @@ interface LoginFlags {
   expiryHours?: number;
   printToken?: boolean;
   store: boolean;
+  code?: string;
 }
 
 export function addSessionCommands(auth: Command, ctx: AuthCommandContext): void {
@@ -28,6 +30,7 @@ export function addSessionCommands(auth: Command, ctx: AuthCommandContext): void
     .description("log in with a username and password; the session token is stored in the client config file (mode 0600)")
     .requiredOption("-u, --username <name>", "the user to log in as")
     .option("--password-stdin", "read the password from standard input instead of prompting for it")
+    .option("--code <code>", "for a user with MFA on: the authenticator app's current code, or a recovery code (prompted for when needed)")
     .option("--expiry-hours <hours>", "how long the session lasts (default and limit: the server's [auth.jwt] settings)", positiveInteger("--expiry-hours"))
     .option("--print-token", "also print the token on standard output, e.g. to export CLAWBERNETES_TOKEN")
     .option("--no-store", "do not write the token to the config file (with --print-token)")
@@ -60,7 +63,8 @@ async function login(ctx: AuthCommandContext, flags: LoginFlags): Promise<void> 
   const anonymous = new RestClient({ server: target.server, tls: target.tls, userAgent: `claw/${session.deps.version ?? "cli"}`, onWarning: (text) => session.warn(text) });
   let token: SessionToken;
   try {
-    token = await new AuthApi(anonymous, session.deps.signal).login({ username: flags.username, password, ...(flags.expiryHours ? { expiryHours: flags.expiryHours } : {}) });
+    const request = { username: flags.username, password, ...(flags.expiryHours ? { expiryHours: flags.expiryHours } : {}) };
+    token = await loginWithCode({ api: new AuthApi(anonymous, session.deps.signal), request, code: flags.code, session, stdinUsed: flags.passwordStdin === true });
   } catch (err) {
     // A 401 here is a wrong username or password, not a missing credential: say only what the server said.
     if (!isUnauthorized(err)) throw err;

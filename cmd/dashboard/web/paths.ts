@@ -1,0 +1,18 @@
+// The REST paths the dashboard calls. The browser loads only this folder's modules, so the contract's constants
+// cannot be imported at run time; paths.test.ts checks each one against api/types.
+
+export const AUTH_API = "/apis/auth.clawbernetes.com/v1";
+export const SECURITY_API = "/apis/security.clawbernetes.com/v1";
+export const AUDIT_API = "/apis/audit.clawbernetes.com/v1";
+
+export const dashboardPaths = {
+  login: `${AUTH_API}/login`,
+  logout: `${AUTH_API}/logout`,
+  whoami: `${AUTH_API}/whoami`,
+  auditEvents: `${AUDIT_API}/events`,
+  reputation: `${SECURITY_API}/reputation`,
+  list: (plural: "blockrules" | "certificates" | "apikeys" | "secrets" | "nodes") => `${SECURITY_API}/${plural}`,
+} as const;
+
+/** The cause reason of the login's 401 when the password must come with a one-time code (api/types/mfa-api.ts). */
+export const MFA_REQUIRED_REASON = "MFARequired";

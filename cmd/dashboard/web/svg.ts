@@ -1,0 +1,50 @@
+// The two drawings, as SVG built by hand: an expiry bar (life left of a credential) and the failed-login
+// timeline. Sizes are attributes, never style attributes, so the CSP's style-src 'self' holds.
+
+import type { ExpiryItem, TimelineBucket } from "./model.js";
+
+const NS = "http://www.w3.org/2000/svg";
+
+function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, children: readonly Node[] = []): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(NS, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  node.append(...children);
+  return node;
+}
+
+const title = (text: string) => {
+  const t = svgEl("title", {});
+  t.textContent = text;
+  return t;
+};
+
+/** A 160×12 bar: the track, and the share of the credential's life still left, coloured by urgency. */
+export function expiryBar(item: ExpiryItem): SVGSVGElement {
+  const width = 160;
+  return svgEl("svg", { class: "expiry-bar", width, height: 12, viewBox: `0 0 ${width} 12`, role: "img", "aria-label": `${Math.round(item.remaining * 100)}% of its life left` }, [
+    svgEl("rect", { class: "track", x: 0, y: 0, width, height: 12, rx: 3 }),
+    svgEl("rect", { class: `fill ${item.level}`, x: 0, y: 0, width: Math.max(item.remaining > 0 ? 2 : 0, Math.round(item.remaining * width)), height: 12, rx: 3 }),
+  ]);
+}
+
+/** One bar per hour, scaled to the busiest hour, with the hour labelled every six bars. */
+export function timeline(buckets: readonly TimelineBucket[]): SVGSVGElement {
+  const barWidth = 14;
+  const gap = 4;
+  const chartHeight = 80;
+  // Room on both sides for the first and last hour labels.
+  const pad = 16;
+  const width = buckets.length * (barWidth + gap) + 2 * pad;
+  const max = Math.max(1, ...buckets.map((b) => b.failures));
+  const bars = buckets.flatMap((b, i) => {
+    const x = pad + i * (barWidth + gap);
+    const h = b.failures === 0 ? 1 : Math.max(3, Math.round((b.failures / max) * chartHeight));
+    const hour = new Date(b.start).getHours();
+    const label = i % 6 === 0 ? [svgEl("text", { class: "axis", x: x + barWidth / 2, y: chartHeight + 14, "text-anchor": "middle" }, [document.createTextNode(`${String(hour).padStart(2, "0")}:00`)])] : [];
+    return [svgEl("rect", { class: b.failures > 0 ? "bar failures" : "bar", x, y: chartHeight - h, width: barWidth, height: h }, [title(`${String(hour).padStart(2, "0")}:00 — ${b.failures} failed`)]), ...label];
+  });
+  return svgEl("svg", { class: "timeline", width, height: chartHeight + 18, viewBox: `0 0 ${width} ${chartHeight + 18}`, role: "img", "aria-label": `failed logins per hour, at most ${max}` }, [
+    svgEl("line", { class: "baseline", x1: 0, y1: chartHeight, x2: width, y2: chartHeight }),
+    ...bars,
+  ]);
+}
