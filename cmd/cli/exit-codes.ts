@@ -19,6 +19,8 @@ export const ExitCode = {
   Conflict: 7,
   /** The server refused the object as invalid (422); the message lists the fields. */
   Invalid: 8,
+  /** `claw diff` only: a failure that is 1 elsewhere, since diff's 1 means "something would change" (kubectl diff: >1 on error). */
+  DiffFailed: 9,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -10,6 +10,7 @@ import { addAuthCommand } from "./commands/auth-command.js";
 import { addConfigCommand } from "./commands/config-command.js";
 import { addDeleteCommand } from "./commands/delete-command.js";
 import { addDescribeCommand } from "./commands/describe-command.js";
+import { addDiffCommand } from "./commands/diff-command.js";
 import { addGetCommand } from "./commands/get-command.js";
 import { addNodeCommand } from "./commands/node-command.js";
 import { addPkiCommand } from "./commands/pki-command.js";
@@ -17,6 +18,7 @@ import { addRunCommand } from "./commands/run-command.js";
 import { addSecretsCommand } from "./commands/secrets-command.js";
 import { addSecurityCommand } from "./commands/security-command.js";
 import { addVersionCommand } from "./commands/version-command.js";
+import { addWaitCommand } from "./commands/wait-command.js";
 import type { ClientConfigFlags } from "./config/client-config.js";
 import { renderError } from "./error-render.js";
 import { ExitCode } from "./exit-codes.js";
@@ -34,6 +36,7 @@ Finding the server and credential:
 Exit codes:
   0 ok   1 failure   2 usage or bad input   3 server unreachable   4 unauthorized (401)
   5 forbidden (403)   6 not found (404)   7 conflict or already exists (409)   8 invalid (422)
+  claw diff: 0 no changes, 1 changes, 9 a failure that is 1 elsewhere
 `;
 
 /**
@@ -59,9 +62,11 @@ export function buildProgram(deps: CliDeps): Command {
     .addHelpText("after", HELP_FOOTER);
 
   addApplyCommand(program, session);
+  addDiffCommand(program, session);
   addGetCommand(program, session);
   addDescribeCommand(program, session);
   addDeleteCommand(program, session);
+  addWaitCommand(program, session);
   addApiResourcesCommand(program, session);
   addConfigCommand(program, session);
   addAuthCommand(program, session);

@@ -1,4 +1,4 @@
-// `claw get KIND [NAME…] [-o wide|yaml|json|name] [-l SELECTOR] [-w]`
+// `claw get KIND [NAME…] [-o wide|yaml|json|name|jsonpath=…|custom-columns=…] [-l SELECTOR] [-w [--output-watch-events]]`
 
 import type { Command } from "commander";
 import type { Table } from "../../../api/client/api-types.js";
@@ -8,8 +8,8 @@ import { FailureLog, runAction } from "../cli-action.js";
 import { UsageError } from "../cli-errors.js";
 import type { CliSession } from "../cli-session.js";
 import type { ResolvedKind } from "../kind-resolver.js";
-import { printObjects, type ObjectFormat } from "../printers/object-printer.js";
-import { asTable, TablePrinter } from "../printers/table-printer.js";
+import { ObjectOutput, OUTPUT_HELP, parseOutput } from "../printers/output-format.js";
+import { asTable, TablePrinter, withEventColumn } from "../printers/table-printer.js";
 import { parseResourceArgs } from "../resource-args.js";
 import { watchObjects, watchTable } from "./get-watch.js";
 
@@ -19,9 +19,8 @@ export interface GetFlags {
   watch?: boolean;
   noHeaders?: boolean;
   showManagedFields?: boolean;
+  outputWatchEvents?: boolean;
 }
-
-const OUTPUTS = ["wide", "yaml", "json", "name"];
 
 export function addGetCommand(program: Command, session: CliSession): void {
   program
@@ -29,27 +28,28 @@ export function addGetCommand(program: Command, session: CliSession): void {
     .description("list objects of a kind, or show some by name")
     .argument("<kind>", "plural, singular or short name (roles, role, rl), or KIND/NAME")
     .argument("[names...]", "object names; all objects when none")
-    .option("-o, --output <format>", `output format: ${OUTPUTS.join("|")}`)
+    .option("-o, --output <format>", `output format: ${OUTPUT_HELP}`)
     .option("-l, --selector <selector>", "label selector, e.g. team=ml,tier!=dev")
     .option("-w, --watch", "after listing, print changes as they happen (Ctrl-C stops)")
     .option("--no-headers", "leave out the table header")
     .option("--show-managed-fields", "keep metadata.managedFields in yaml/json output")
+    .option("--output-watch-events", "with -w, say ADDED, MODIFIED or DELETED for each change (an EVENT column, or {type, object})")
     .action(runAction(session, async (kind: string, names: string[], flags: GetFlags) => get(session, [kind, ...names], flags)));
 }
 
 async function get(session: CliSession, args: string[], flags: GetFlags): Promise<void> {
-  if (flags.output !== undefined && !OUTPUTS.includes(flags.output)) {
-    throw new UsageError(`unknown output format "${flags.output}"; use one of ${OUTPUTS.join(", ")}`);
-  }
+  const output = parseOutput(flags.output);
+  if (flags.outputWatchEvents && !flags.watch) throw new UsageError("--output-watch-events goes with -w (--watch)");
   const target = parseResourceArgs(args, "get");
   if (target.names.length && flags.selector) throw new UsageError("give names or a label selector (-l), not both");
   const kind = await session.kinds().resolve(target.kind);
   const client = await session.client();
   const failures = new FailureLog(session);
-  if (flags.output === undefined || flags.output === "wide") {
+  if (output.type === "table") {
     await getTable({ session, client, kind, names: target.names, flags, failures });
   } else {
-    await getObjects({ session, client, kind, names: target.names, flags, format: flags.output as ObjectFormat, failures });
+    const printer = new ObjectOutput(output, { kind, showManagedFields: flags.showManagedFields === true, noHeaders: flags.noHeaders === true, watchEvents: flags.outputWatchEvents === true });
+    await getObjects({ session, client, kind, names: target.names, flags, output: printer, failures, isName: output.type === "objects" && output.format === "name" });
   }
   failures.finish();
 }
@@ -83,13 +83,14 @@ async function getTable(run: GetRun): Promise<void> {
       }
     }
   }
-  if (table && table.rows.length > 0) session.out(printer.render(table).map((l) => `${l}\n`).join(""));
+  const events = flags.outputWatchEvents === true;
+  if (table && table.rows.length > 0) session.out(printer.render(events ? withEventColumn(table, "ADDED") : table).map((l) => `${l}\n`).join(""));
   else if (!failures.failed) session.err("No resources found");
-  if (flags.watch) await watchTable({ session, client, kind, printer, names, selector: flags.selector, resourceVersion, seed: table });
+  if (flags.watch) await watchTable({ session, client, kind, printer, names, selector: flags.selector, resourceVersion, seed: table, events });
 }
 
-async function getObjects(run: GetRun & { format: ObjectFormat }): Promise<void> {
-  const { session, client, kind, names, flags, failures, format } = run;
+async function getObjects(run: GetRun & { output: ObjectOutput; isName: boolean }): Promise<void> {
+  const { session, client, kind, names, flags, failures, output } = run;
   const signal = session.deps.signal;
   const objects: KubeObject[] = [];
   let resourceVersion: string | undefined;
@@ -108,12 +109,13 @@ async function getObjects(run: GetRun & { format: ObjectFormat }): Promise<void>
       }
     }
   }
-  const printOpts = { format, kind, showManagedFields: flags.showManagedFields === true };
-  if (objects.length > 0 || names.length === 0) {
-    if (objects.length === 0 && format === "name") session.err("No resources found");
-    else if (!(flags.watch && objects.length === 0)) session.out(printObjects(objects, { ...printOpts, asList: names.length !== 1 }));
+  if (flags.watch && flags.outputWatchEvents) {
+    for (const obj of objects) session.out(output.event("ADDED", obj));
+  } else if (objects.length > 0 || names.length === 0) {
+    if (objects.length === 0 && run.isName) session.err("No resources found");
+    else if (!(flags.watch && objects.length === 0)) session.out(output.list(objects, names.length !== 1));
   }
-  if (flags.watch) await watchObjects({ session, client, kind, names, selector: flags.selector, resourceVersion, printOpts });
+  if (flags.watch) await watchObjects({ session, client, kind, names, selector: flags.selector, resourceVersion, output });
 }
 
 /** Where a watch of named objects starts: the newest of their resourceVersions (numeric ones). */

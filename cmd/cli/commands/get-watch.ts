@@ -7,8 +7,8 @@ import { isNotFound } from "../../../api/machinery/errors.js";
 import type { KubeObject } from "../../../api/machinery/meta.js";
 import type { CliSession } from "../cli-session.js";
 import type { ResolvedKind } from "../kind-resolver.js";
-import { printWatchedObject, type PrintObjectsOptions } from "../printers/object-printer.js";
-import { asTable, rowName, type TablePrinter } from "../printers/table-printer.js";
+import type { ObjectOutput } from "../printers/output-format.js";
+import { asTable, rowName, withEventColumn, type TablePrinter } from "../printers/table-printer.js";
 
 interface WatchRun {
   session: CliSession;
@@ -19,7 +19,7 @@ interface WatchRun {
   resourceVersion: string | undefined;
 }
 
-export async function watchTable(run: WatchRun & { printer: TablePrinter; seed: Table | undefined }): Promise<void> {
+export async function watchTable(run: WatchRun & { printer: TablePrinter; seed: Table | undefined; events: boolean }): Promise<void> {
   const { session, client, kind, printer, names } = run;
   const signal = session.deps.signal;
   const lastRows = new Map<string, TableRow>((run.seed?.rows ?? []).map((r) => [rowName(r), r]));
@@ -47,16 +47,18 @@ export async function watchTable(run: WatchRun & { printer: TablePrinter; seed: 
     columns ??= table.columnDefinitions;
     const rows = table.rows.filter((r) => names.length === 0 || names.includes(rowName(r)));
     for (const row of rows) lastRows.set(rowName(row), row);
-    if (rows.length > 0) session.out(printer.renderRows({ ...table, columnDefinitions: table.columnDefinitions.length ? table.columnDefinitions : (columns ?? []), rows }).map((l) => `${l}\n`).join(""));
+    if (rows.length === 0) continue;
+    const shown: Table = { ...table, columnDefinitions: table.columnDefinitions.length ? table.columnDefinitions : (columns ?? []), rows };
+    session.out(printer.renderRows(run.events ? withEventColumn(shown, event.type) : shown).map((l) => `${l}\n`).join(""));
   }
 }
 
-export async function watchObjects(run: WatchRun & { printOpts: Omit<PrintObjectsOptions, "asList"> }): Promise<void> {
+export async function watchObjects(run: WatchRun & { output: ObjectOutput }): Promise<void> {
   const { session, client, kind, names } = run;
   const events = client.watch(kind.plural, { resourceVersion: run.resourceVersion, labelSelector: run.selector, signal: session.deps.signal });
   for await (const event of events) {
     if (event.type === "BOOKMARK") continue;
     if (names.length > 0 && !names.includes(event.object.metadata.name)) continue;
-    session.out(printWatchedObject(event.object, run.printOpts));
+    session.out(run.output.event(event.type, event.object));
   }
 }

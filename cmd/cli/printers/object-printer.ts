@@ -27,7 +27,14 @@ export function printWatchedObject(object: KubeObject, opts: Omit<PrintObjectsOp
   return opts.format === "yaml" ? `---\n${text}` : text;
 }
 
-function tidy(obj: KubeObject, opts: PrintObjectsOptions): KubeObject {
+/** `--output-watch-events`: `{"type": "ADDED", "object": {…}}` in JSON, the same mapping in YAML, `ADDED KIND/NAME` for names. */
+export function printWatchEvent(type: string, object: KubeObject, opts: Omit<PrintObjectsOptions, "asList">): string {
+  if (opts.format === "name") return `${type} ${qualifiedKind(opts.kind)}/${object.metadata.name}\n`;
+  const value = { type, object: tidy(object, { ...opts, asList: false }) };
+  return opts.format === "json" ? `${JSON.stringify(value, null, 4)}\n` : `---\n${YAML.stringify(value, { lineWidth: 0 })}`;
+}
+
+export function tidy(obj: KubeObject, opts: PrintObjectsOptions): KubeObject {
   const withType = { ...obj, apiVersion: obj.apiVersion ?? `${opts.kind.group}/${opts.kind.version}`, kind: obj.kind ?? opts.kind.kind };
   if (opts.showManagedFields || !obj.metadata?.managedFields) return withType;
   const { managedFields: _hidden, ...metadata } = obj.metadata;

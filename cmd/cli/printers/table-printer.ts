@@ -91,3 +91,12 @@ export function asTable(response: unknown): Table {
   const resourceVersion = value.metadata?.resourceVersion;
   return resourceVersion ? { ...table, metadata: { resourceVersion } } : table;
 }
+
+/** `get -w --output-watch-events`: the table with an EVENT column first (ADDED, MODIFIED, DELETED). */
+export function withEventColumn(table: Table, type: string): Table {
+  return {
+    ...table,
+    columnDefinitions: [{ name: "Event", type: "string" }, ...table.columnDefinitions],
+    rows: table.rows.map((row) => ({ ...row, cells: [type, ...row.cells] })),
+  };
+}
