@@ -10,7 +10,9 @@ import { Identity } from "../api/auth/identity.js";
 import type { ScryptParams } from "../api/auth/passwords.js";
 import { AuditModule } from "../api/audit/audit-module.js";
 import { defaultAuditConfig, type AuditConfig } from "../api/audit/audit-config.js";
+import { defaultAlertsConfig, type AlertsConfig } from "../api/audit/alerts-config.js";
 import type { ApiServer } from "../api/server/api-server.js";
+import type { SystemRule } from "../api/server/authorizer.js";
 import type { ModuleFactory } from "../api/server/module.js";
 import { Keyring } from "../api/secrets/keyring.js";
 import { SecretsModule } from "../api/secrets/secrets-module.js";
@@ -58,9 +60,11 @@ export interface EnvTestOptions {
   passwordParams?: ScryptParams;
   /** [audit] settings (unsigned by default, so no key files); `false` leaves the audit module out. */
   audit?: false | ((config: AuditConfig) => void);
+  /** Turns [alerts] on, with these changes to its defaults (webhook, thresholds). */
+  alerts?: (config: AlertsConfig) => void;
   maxWatchesPerIdentity?: number;
   /** Also accept the in-process controllers' credential (system:controller-manager), as `claw server` does. */
-  controllerIdentity?: boolean;
+  controllerIdentity?: boolean | { rules: readonly SystemRule[] };
   /** The secrets module's keyring; one fixed test key by default. */
   keyring?: Keyring;
   /** Runs the gateway guard with this [ddos] configuration (none by default). */
@@ -81,7 +85,9 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
   if (opts.audit !== false) {
     const auditConfig = { ...defaultAuditConfig(dataDir), signLogs: false };
     opts.audit?.(auditConfig);
-    modules.push((ctx) => (audit = new AuditModule(ctx, { config: auditConfig })));
+    const alerts = opts.alerts ? { ...defaultAlertsConfig(), enabled: true } : undefined;
+    if (alerts) opts.alerts?.(alerts);
+    modules.push((ctx) => (audit = new AuditModule(ctx, { config: auditConfig, ...(alerts ? { alerts: { config: alerts, holder: "envtest" } } : {}) })));
   }
   // One fixed test key by default, so envtests sharing a store (two servers) agree on it.
   const keyring = opts.keyring ?? new Keyring([new Uint8Array(32).fill(7)]);
@@ -96,7 +102,7 @@ export async function startEnvTest(opts: EnvTestOptions = {}): Promise<EnvTest> 
   }
   let nodes: NodesModule | undefined;
   modules.push((ctx) => (nodes = new NodesModule(ctx, opts.nodes)));
-  const controllers = opts.controllerIdentity ? inProcessCredential({ randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)) }) : undefined;
+  const controllers = opts.controllerIdentity ? inProcessCredential({ randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)), ...(typeof opts.controllerIdentity === "object" ? { rules: opts.controllerIdentity.rules } : {}) }) : undefined;
   const assembled = assembleServer({
     store,
     registry: loadCrdRegistry(),

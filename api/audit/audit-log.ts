@@ -64,6 +64,7 @@ export class AuditLog {
   private timer: Timer | undefined;
   private stopped = false;
   private readonly listeners = new Set<(lastSeq: number) => void>();
+  private readonly observers = new Set<(event: AuditEvent) => void>();
   private readonly formatTime = memoAuditTime();
 
   constructor(private readonly opts: AuditLogOptions) {
@@ -117,6 +118,7 @@ export class AuditLog {
    * it cannot be written (the store is down, or lost races too often), TypeError for a malformed event.
    */
   append(event: AuditEvent): Promise<AppendResult> {
+    this.observe([event]);
     if (!this.enabled || isExcluded(event.type, this.opts.config.excludeEvents)) return Promise.resolve({ seq: undefined });
     if (this.stopped) return Promise.reject(new AuditUnavailableError("the audit log is stopped (the server is shutting down)"));
     let entry: PendingEntry;
@@ -134,6 +136,7 @@ export class AuditLog {
    * a plain transaction. Fails closed like record().
    */
   async commit(write: GuardedWrite, events: readonly AuditEvent[]): Promise<TxnResult> {
+    this.observe(events);
     const kept = this.enabled && !this.stopped ? events.filter((e) => !isExcluded(e.type, this.opts.config.excludeEvents)) : [];
     if (kept.length === 0) {
       if (this.enabled && this.stopped && events.length > 0) throw this.unavailable("the audit log is stopped (the server is shutting down)");
@@ -189,6 +192,16 @@ export class AuditLog {
   onAppended(listener: (lastSeq: number) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Called with every event handed to append or commit, as it arrives (the alert rules read them here). */
+  onEvent(observer: (event: AuditEvent) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  private observe(events: readonly AuditEvent[]): void {
+    for (const observer of this.observers) for (const event of events) observer(event);
   }
 
   private get signing(): CheckpointSigner | undefined {

@@ -1,9 +1,12 @@
 // The audit module: the AuditLog as the module context's AuditSink (resource writes commit with their
 // entries in one transaction), the audit routes (audit:read), readiness while a fail-closed log cannot
 // be written, retention and SIEM shipping, and the observer that turns refused requests into
-// security.violation entries — aggregated per source, so failures cannot flood the log.
+// security.violation entries — aggregated per source, so failures cannot flood the log — and [alerts].
 
 import type { Dispatcher } from "undici";
+import type { Registry } from "prom-client";
+import type { AlertsConfig } from "./alerts-config.js";
+import { AlertService } from "./alerts.js";
 import type { AuditEvent } from "../client/audit/event.js";
 import type { CheckpointSigner } from "../client/audit/checkpoint.js";
 import type { ApiError } from "../machinery/errors.js";
@@ -26,6 +29,8 @@ export interface AuditModuleOptions {
   signer?: CheckpointSigner;
   /** [audit.export]: the bearer token (read from token_env by the caller) and a dispatcher trusting ca_file. */
   shipping?: { token?: string; dispatcher?: Dispatcher; holder: string };
+  /** [alerts]: the rules and the webhook (holder names this server for the webhook cursor's lease). */
+  alerts?: { config: AlertsConfig; holder: string; dispatcher?: Dispatcher; initialBackoffMs?: number };
 }
 
 export class AuditModule implements ServerModule {
@@ -38,6 +43,8 @@ export class AuditModule implements ServerModule {
   private readonly pruner: RetentionPruner;
   private readonly shipper: SiemShipper | undefined;
   private readonly violations: ViolationAggregator;
+  /** The alert rules and webhook, when [alerts] enabled = true (and the log is on). */
+  readonly alerts: AlertService | undefined;
 
   constructor(ctx: ModuleContext, opts: AuditModuleOptions) {
     const { config } = opts;
@@ -51,7 +58,27 @@ export class AuditModule implements ServerModule {
         logger.error({ err: (err as Error).message, type: event.type }, "audit entry could not be written");
       }
     };
-    this.violations = new ViolationAggregator({ clock: ctx.clock, record: note });
+    // Refusals reach the alert rules one by one in refused(); what the aggregator records is not counted again.
+    const aggregated = new WeakSet<AuditEvent>();
+    this.violations = new ViolationAggregator({ clock: ctx.clock, record: (event) => (aggregated.add(event), note(event)) });
+    const alerts = opts.alerts;
+    this.alerts =
+      config.enabled && alerts?.config.enabled
+        ? new AlertService({
+            config: alerts.config,
+            store: ctx.store,
+            batches: log.batches,
+            clock: ctx.clock,
+            record: note,
+            subscribe: (wake) => log.onAppended(wake),
+            holder: alerts.holder,
+            logger,
+            ...(alerts.dispatcher ? { dispatcher: alerts.dispatcher } : {}),
+            ...(alerts.initialBackoffMs !== undefined ? { initialBackoffMs: alerts.initialBackoffMs } : {}),
+          })
+        : undefined;
+    const service = this.alerts;
+    if (service) log.onEvent((event) => (aggregated.has(event) ? undefined : service.observe(event)));
     this.provides = {
       audit: {
         guard: () => log.guard(),
@@ -85,10 +112,16 @@ export class AuditModule implements ServerModule {
     await this.log.start();
     if (this.log.enabled) this.pruner.start();
     this.shipper?.start();
+    this.alerts?.start();
+  }
+
+  registerMetrics(registry: Registry): void {
+    this.alerts?.registerMetrics(registry);
   }
 
   async stop(): Promise<void> {
     await this.violations.stop();
+    await this.alerts?.stop();
     this.pruner.stop();
     await this.shipper?.stop();
     await this.log.stop();
@@ -106,6 +139,7 @@ export class AuditModule implements ServerModule {
     else if (error.code === 401) event = unauthenticatedEvent(ctx, { ...(credentialOf(ctx.req) ? { credential: credentialOf(ctx.req)! } : {}), reason: error.message });
     else event = forbiddenEvent(ctx, { reason: error.message });
     const actor = error.code === 401 && !as ? event.actor : actorOf(ctx);
+    this.alerts?.observe(event);
     await this.violations.refused(`${event.type}|${error.code}|${actor}|${event.sourceIp ?? ""}`, event);
   }
 }

@@ -5,6 +5,7 @@
 //   /claw/audit/anchor                              Anchor: where the chain resumes after retention pruning
 //   /claw/audit/keys/{keyId}                        PublishedKey: every server's checkpoint public key
 //   /claw/audit/export/cursor                       the SIEM shipper's durable cursor and lease
+//   /claw/audit/alerts/cursor                       the alert webhook's cursor and lease (security.alert only)
 
 import { internalKey } from "../store/keys.js";
 
@@ -12,6 +13,7 @@ export const BATCH_PREFIX = internalKey("audit", "batches/");
 export const ANCHOR_KEY = internalKey("audit", "anchor");
 export const KEYS_PREFIX = internalKey("audit", "keys/");
 export const EXPORT_CURSOR_KEY = internalKey("audit", "export/cursor");
+export const ALERT_CURSOR_KEY = internalKey("audit", "alerts/cursor");
 
 const DIGITS = 16;
 

@@ -6,6 +6,7 @@
 import type { AuditEvent } from "../client/audit/event.js";
 import { GROUP, type KubeObject } from "../machinery/meta.js";
 import type { ResourceChange } from "../server/resource-change.js";
+import { CREDENTIAL_ACTIVITY_MANAGER } from "../types/auth-api.js";
 import { NODE_SESSION_MANAGER } from "../types/nodes-api.js";
 
 const TYPES = { create: "resource.created", update: "resource.updated", delete: "resource.deleted" } as const;
@@ -23,6 +24,8 @@ export function changeEvents(change: ResourceChange): AuditEvent[] {
   const resource = { group: info.group, kind: info.kind, name: object.metadata.name };
   // A session's status writes are telemetry (heartbeats): only the connection's start and end are events.
   if (info.kind === "Node" && change.subresource === "status" && requester?.fieldManager === NODE_SESSION_MANAGER) return nodeEvents(change, base, resource);
+  // lastLoginTime / lastUsedTime are telemetry too; the login itself is auth.login.
+  if (change.subresource === "status" && requester?.fieldManager === CREDENTIAL_ACTIVITY_MANAGER) return [];
   const authDetails = auth ? { authMethod: auth.method, ...(auth.keyId ? { keyId: auth.keyId } : {}) } : {};
   const events: AuditEvent[] = [
     {

@@ -24,14 +24,16 @@ export class ExportCursor {
     private readonly store: Store,
     private readonly holder: string,
     private readonly leaseMs: number,
+    /** The key it lives under: the SIEM's by default; the alert webhook has its own. */
+    private readonly key: string = EXPORT_CURSOR_KEY,
   ) {}
 
   /** The cursor if this server holds (or could take) the lease, renewing it when half spent; undefined while another holds it. */
   async claim(nowMs: number, held?: HeldCursor): Promise<HeldCursor | undefined> {
     if (held && held.value.holder === this.holder && held.value.leaseUntil - nowMs > this.leaseMs / 2) return held;
-    const kv = await this.store.get(EXPORT_CURSOR_KEY);
+    const kv = await this.store.get(this.key);
     if (!kv) return this.write({ v: 1, seq: 0, holder: this.holder, leaseUntil: nowMs + this.leaseMs }, undefined);
-    const value = parse(kv.value);
+    const value = parse(kv.value, this.key);
     if (value.holder !== this.holder && value.leaseUntil > nowMs) return undefined;
     return this.write({ ...value, holder: this.holder, leaseUntil: nowMs + this.leaseMs }, kv.modRevision);
   }
@@ -47,13 +49,13 @@ export class ExportCursor {
   }
 
   async read(): Promise<CursorValue | undefined> {
-    const kv = await this.store.get(EXPORT_CURSOR_KEY);
-    return kv ? parse(kv.value) : undefined;
+    const kv = await this.store.get(this.key);
+    return kv ? parse(kv.value, this.key) : undefined;
   }
 
   private async write(value: CursorValue, expected: number | undefined): Promise<HeldCursor | undefined> {
     try {
-      const kv = expected === undefined ? await this.store.create(EXPORT_CURSOR_KEY, JSON.stringify(value)) : await this.store.update(EXPORT_CURSOR_KEY, JSON.stringify(value), expected);
+      const kv = expected === undefined ? await this.store.create(this.key, JSON.stringify(value)) : await this.store.update(this.key, JSON.stringify(value), expected);
       return { value, modRevision: kv.modRevision };
     } catch (err) {
       if (isStoreError(err, "KeyExists") || isStoreError(err, "RevisionConflict") || isStoreError(err, "KeyNotFound")) return undefined;
@@ -62,8 +64,8 @@ export class ExportCursor {
   }
 }
 
-function parse(raw: string): CursorValue {
+function parse(raw: string, key: string): CursorValue {
   const v = JSON.parse(raw) as Partial<CursorValue>;
-  if (typeof v.seq !== "number" || typeof v.holder !== "string" || typeof v.leaseUntil !== "number") throw new Error(`the SIEM export cursor ${EXPORT_CURSOR_KEY} is malformed; delete it to ship from the start again`);
+  if (typeof v.seq !== "number" || typeof v.holder !== "string" || typeof v.leaseUntil !== "number") throw new Error(`the export cursor ${key} is malformed; delete it to ship from the start again`);
   return v as CursorValue;
 }

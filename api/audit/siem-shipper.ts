@@ -33,6 +33,11 @@ export interface SiemShipperOptions {
   leaseMs?: number;
   pollMs?: number;
   initialBackoffMs?: number;
+  /** Another consumer of this machinery (the alert webhook): its cursor key, the entries it ships, its names. */
+  cursorKey?: string;
+  filter?: (entry: AuditEntry) => boolean;
+  /** Idempotency-Key prefix and user agent; "claw-audit" by default. */
+  name?: string;
 }
 
 export type WaitReason = "idle" | "backoff" | "standby";
@@ -65,7 +70,7 @@ export class SiemShipper {
   private consecutiveFailures = 0;
 
   constructor(private readonly opts: SiemShipperOptions) {
-    this.cursor = new ExportCursor(opts.store, opts.holder, opts.leaseMs ?? 30_000);
+    this.cursor = new ExportCursor(opts.store, opts.holder, opts.leaseMs ?? 30_000, opts.cursorKey);
     this.reader = new AuditReader(opts.batches);
   }
 
@@ -103,14 +108,16 @@ export class SiemShipper {
           await this.wait((this.opts.leaseMs ?? 30_000) / 3, "standby");
           continue;
         }
-        const entries = await this.read(this.held.value.seq);
+        const { entries, through } = await this.read(this.held.value.seq);
         if (entries.length === 0) {
-          await this.wait(this.opts.pollMs ?? 2000, "idle");
+          // A filter skipped what was read: move the cursor past it rather than read it again.
+          if (through > this.held.value.seq) this.held = await this.cursor.advance(this.held, through, this.opts.clock.now());
+          else await this.wait(this.opts.pollMs ?? 2000, "idle");
           continue;
         }
         await this.post(entries);
         this.consecutiveFailures = 0;
-        const last = entries.at(-1)!.seq;
+        const last = through;
         this.stats.shipped += entries.length;
         this.held = await this.cursor.advance(this.held, last, this.opts.clock.now());
         if (!this.held) this.opts.logger?.warn({ seq: last }, "another server took the SIEM export cursor; standing by");
@@ -125,27 +132,31 @@ export class SiemShipper {
     }
   }
 
-  /** Up to batch_size entries after seq, starting from where the last read ended. */
-  private async read(seq: number): Promise<AuditEntry[]> {
+  /** Up to batch_size entries after seq (those the filter keeps), and the last seq looked at. */
+  private async read(seq: number): Promise<{ entries: AuditEntry[]; through: number }> {
     const bounds = await this.reader.bounds();
-    if (!bounds) return [];
+    if (!bounds) return { entries: [], through: seq };
     if (seq < bounds.prunedThrough) this.opts.logger?.warn({ from: seq + 1, to: bounds.prunedThrough }, "audit entries were pruned by retention before they were shipped");
     const after = Math.max(seq, bounds.prunedThrough);
     const start = this.hint?.seq === after ? this.hint.batch : await this.reader.batchHolding(after + 1, bounds);
-    if (start === undefined) return [];
+    if (start === undefined) return { entries: [], through: after };
     const out: AuditEntry[] = [];
+    const keep = this.opts.filter ?? (() => true);
+    let through = after;
     for await (const batch of this.opts.batches.batchesFrom(start)) {
       for (const entry of batch.entries) {
         if (entry.seq <= after) continue;
+        through = entry.seq;
+        if (!keep(entry)) continue;
         out.push(entry);
         if (out.length >= this.opts.config.batchSize) {
           this.hint = { seq: entry.seq, batch: batch.batch };
-          return out;
+          return { entries: out, through };
         }
       }
-      this.hint = { seq: out.at(-1)?.seq ?? after, batch: batch.batch };
+      this.hint = { seq: through, batch: batch.batch };
     }
-    return out;
+    return { entries: out, through };
   }
 
   private async post(entries: AuditEntry[]): Promise<void> {
@@ -160,10 +171,10 @@ export class SiemShipper {
       body,
       headers: {
         "content-type": jsonl ? "application/x-ndjson" : "application/json",
-        "idempotency-key": `claw-audit-${first}-${last}`,
+        "idempotency-key": `${this.opts.name ?? "claw-audit"}-${first}-${last}`,
         "x-claw-audit-first-seq": String(first),
         "x-claw-audit-last-seq": String(last),
-        "user-agent": "claw-audit-shipper",
+        "user-agent": `${this.opts.name ?? "claw-audit"}-shipper`,
         ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}),
       },
       headersTimeout: config.timeoutMs,

@@ -8,14 +8,15 @@ import { unauthorized } from "../machinery/errors.js";
 import type { UserInfo } from "../server/admission.js";
 import type { Authenticator } from "../server/authentication.js";
 import { keyIdOfSecret, secretMatches } from "./api-key-secret.js";
+import type { CredentialActivity } from "./credential-activity.js";
 import type { IdentityRecords } from "./identity-records.js";
 
 export const AUTHENTICATED_GROUP = "system:authenticated";
 
 const refuse = (why: string) => unauthorized(`Unauthorized: ${why}`);
 
-export function apiKeyAuthenticator(opts: { records: IdentityRecords; clock: Clock }): Authenticator {
-  const { records, clock } = opts;
+export function apiKeyAuthenticator(opts: { records: IdentityRecords; clock: Clock; activity?: CredentialActivity }): Authenticator {
+  const { records, clock, activity } = opts;
   return {
     name: "apikey",
     async authenticate(credential): Promise<UserInfo | undefined> {
@@ -35,6 +36,7 @@ export function apiKeyAuthenticator(opts: { records: IdentityRecords; clock: Clo
       // A record from before keys were bound to a uid: bound to an owner no younger than the key itself.
       const sameOwner = record.ownerUid !== undefined ? record.ownerUid === owner.uid : owner.createdAtMs <= key.createdAtMs;
       if (!sameOwner) throw refuse(`API key ${keyId} was minted for an earlier user "${key.owner}", since deleted; the user of that name now is another one`);
+      await activity?.apiKeyUsed({ name: key.name, uid: key.uid });
       return {
         name: owner.name,
         uid: owner.uid,

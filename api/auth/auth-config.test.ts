@@ -54,3 +54,24 @@ describe("parseAuthConfig", () => {
     expect(parse({ rbac: { default_role: "" } }).rbac.defaultRole).toBe("");
   });
 });
+
+describe("[auth] disable_inactive_after_days", () => {
+  it.each([
+    ["is off when absent", {}, undefined],
+    ["reads a whole number of days", { disable_inactive_after_days: 90 }, 90],
+    ["reads a TOML integer given as a bigint", { disable_inactive_after_days: 30n }, 30],
+  ])("%s", (_name, auth, days) => {
+    expect(parse(auth).disableInactiveAfterDays).toBe(days);
+  });
+
+  it.each([
+    ["zero", 0],
+    ["a negative number", -5],
+    ["a fraction", 1.5],
+    ["a duration string", "90d"],
+    ["more than ten years", 3651],
+  ])("refuses %s, naming the key and the range", (_name, value) => {
+    expect(() => parse({ disable_inactive_after_days: value })).toThrow(AuthConfigError);
+    expect(() => parse({ disable_inactive_after_days: value })).toThrow("gateway.toml [auth] disable_inactive_after_days must be a whole number of days from 1 to 3650");
+  });
+});

@@ -1,6 +1,10 @@
 // gateway.toml's [auth.jwt] and [auth.rbac], parsed once into a typed config. The caller (cmd/) passes a
 // reader for environment variables, since only cmd/ touches process.env.
 //
+// [auth]
+//   disable_inactive_after_days  (absent: off) a whole number of days, 1 to 3650: the inactive-credentials
+//                                controller disables users and revokes API keys unused for longer
+//                                (docs/inactive-credentials.md).
 // [auth.rbac]
 //   enabled                  (default true)  false: every authenticated caller may do everything and the
 //                                            escalation checks are off; for tests only (the server warns).
@@ -46,6 +50,8 @@ export interface AuthConfig {
   rbac: RbacConfig;
   /** Absent: no role requires MFA. */
   mfa?: MfaConfig;
+  /** Absent: inactive credentials are only reported, never disabled. */
+  disableInactiveAfterDays?: number;
 }
 
 export class AuthConfigError extends Error {
@@ -75,6 +81,8 @@ export function parseAuthConfig(auth: unknown, opts: { readEnv: (name: string) =
   if (root.jwt !== undefined) config.jwt = parseJwt(table(root.jwt, where("jwt")), where("jwt"), opts.readEnv);
   if (root.rbac !== undefined) config.rbac = parseRbac(table(root.rbac, where("rbac")), where("rbac"));
   if (root.mfa !== undefined) config.mfa = parseMfa(table(root.mfa, where("mfa")), where("mfa"));
+  const days = inactiveDays(root.disable_inactive_after_days, `${opts.source ?? "gateway.toml"} [auth]`);
+  if (days !== undefined) config.disableInactiveAfterDays = days;
   return config;
 }
 
@@ -158,4 +166,14 @@ function hours(t: Record<string, unknown>, key: string, where: string): number |
   // smol-toml gives integers as bigint only beyond 2^53; numbers otherwise.
   if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new AuthConfigError(`${where} ${key} must be a positive number of hours`);
   return v;
+}
+
+export const MAX_INACTIVE_DAYS = 3650;
+
+function inactiveDays(v: unknown, where: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = typeof v === "bigint" ? Number(v) : v;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > MAX_INACTIVE_DAYS)
+    throw new AuthConfigError(`${where} disable_inactive_after_days must be a whole number of days from 1 to ${MAX_INACTIVE_DAYS}, such as 90; remove it to never disable inactive credentials`);
+  return n;
 }

@@ -5,6 +5,7 @@ import type { ResourceInfo } from "../schema/resource-info.js";
 import type { AuditSink } from "../server/module.js";
 import type { ResourceService } from "../server/resource-service.js";
 import type { ApiKeyMinter } from "./api-key-minting.js";
+import type { CredentialActivity } from "./credential-activity.js";
 import type { IdentityRecords } from "./identity-records.js";
 import type { JwtSessions } from "./jwt-sessions.js";
 import type { MfaStore } from "./mfa-store.js";
@@ -31,4 +32,6 @@ export interface AuthEndpointDeps {
   maxBodyBytes: number;
   /** TOTP MFA: the records (sealed secrets, hashed recovery codes) and the randomness for new secrets. */
   mfa: { store: MfaStore; randomBytes: (n: number) => Uint8Array };
+  /** Records User status.lastLoginTime on a successful login; absent in tests that do not need it. */
+  activity?: CredentialActivity;
 }

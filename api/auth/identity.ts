@@ -16,6 +16,7 @@ import { ApiKeyMinter } from "./api-key-minting.js";
 import type { AuthConfig } from "./auth-config.js";
 import { authRoutes } from "./auth-routes.js";
 import { ensureBootstrapAdmin, type BootstrapResult } from "./bootstrap-admin.js";
+import { CredentialActivity } from "./credential-activity.js";
 import { defaultRoleProtection } from "./default-roles.js";
 import type { AuthEndpointDeps } from "./endpoint-deps.js";
 import { identityAdmission } from "./identity-admission.js";
@@ -39,6 +40,8 @@ export interface IdentityOptions {
   passwordParams?: ScryptParams;
   /** How a verified client certificate maps to a username (default: its CN). */
   certificateIdentity?: CertificateIdentity;
+  /** At most one lastLoginTime / lastUsedTime write per credential per interval (default one hour). */
+  activityIntervalMs?: number;
 }
 
 export class Identity implements ServerModule {
@@ -47,6 +50,7 @@ export class Identity implements ServerModule {
   readonly resolver: PermissionResolver;
   readonly minter: ApiKeyMinter;
   readonly denylist: TokenDenylist;
+  readonly activity: CredentialActivity;
   readonly authenticators: readonly Authenticator[];
   readonly admission: readonly AdmissionPlugin[];
   readonly routes: readonly Route[];
@@ -66,10 +70,11 @@ export class Identity implements ServerModule {
     this.resolver = new PermissionResolver({ records: this.records, rbac: config.rbac });
     this.minter = new ApiKeyMinter({ store, service, apiKeys: this.info("apikeys"), clock, randomBytes, logger });
     this.denylist = new TokenDenylist({ store, clock, onError: (err) => logger.warn({ err: (err as Error).message }, "sweeping expired logouts failed") });
+    this.activity = new CredentialActivity({ service, users: this.info("users"), apiKeys: this.info("apikeys"), clock, logger, ...(opts.activityIntervalMs !== undefined ? { intervalMs: opts.activityIntervalMs } : {}) });
     const mfa = new MfaStore({ store, sealer: () => this.ctx.sealer });
     const gate = { requiredForRoles: config.mfa?.requiredForRoles ?? [], records: this.records, store: mfa };
     this.authenticators = [
-      apiKeyAuthenticator({ records: this.records, clock }),
+      apiKeyAuthenticator({ records: this.records, clock, activity: this.activity }),
       jwtAuthenticator({ records: this.records, sessions: () => this.sessions }),
       mtlsAuthenticator({ records: this.records, ...(opts.certificateIdentity ? { identify: opts.certificateIdentity } : {}) }),
     ].map((authenticator) => mfaGate(authenticator, gate));
@@ -90,6 +95,7 @@ export class Identity implements ServerModule {
       clock,
       maxBodyBytes: ctx.maxBodyBytes,
       mfa: { store: mfa, randomBytes },
+      activity: this.activity,
     };
     const routes = authRoutes(deps);
     this.routes = [...routes, ...kubeReviewRoutes({ registry: ctx.registry, decider: this.provides.permissions, resolver: this.resolver, moduleRoutes: routes, maxBodyBytes: ctx.maxBodyBytes })];

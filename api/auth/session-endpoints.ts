@@ -36,6 +36,7 @@ export async function login(ctx: RequestContext, deps: AuthEndpointDeps): Promis
   if (!ok || !user) throw unauthorized(LOGIN_FAILED);
   const issued = await sessions.issue({ username: user.name, userUid: user.uid, expiryHours, ...(mfa ? { mfa: true } : {}) });
   await deps.audit.record({ type: "auth.login", actor: user.name, ...ipOf(ctx), resource: userResource(user.name), outcome: "success", details: { method: "password", tokenId: issued.claims.tokenId, ...(mfa ? { mfa } : {}) } });
+  await deps.activity?.loggedIn(user);
   sendJson(ctx.res, 200, sessionToken(issued));
 }
 

@@ -59,6 +59,11 @@ export interface ApiKeyStatus {
   secretFetched?: boolean;
   /** When the key was revoked (RFC 3339). */
   revokedAt?: string;
+  /**
+   * When the key last authenticated a request (RFC 3339), written by the server at most once an hour; absent when it
+   * never has.
+   */
+  lastUsedTime?: string;
   /** The latest observations of the object's state; each type appears at most once. */
   conditions?: Condition[];
 }

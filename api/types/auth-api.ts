@@ -100,3 +100,9 @@ export interface AccessReview {
     reason: string;
   };
 }
+
+/**
+ * The field manager of the identity module's credential telemetry (User status.lastLoginTime, ApiKey
+ * status.lastUsedTime): the audit log does not record these status writes as resource.updated.
+ */
+export const CREDENTIAL_ACTIVITY_MANAGER = "claw-credential-activity";

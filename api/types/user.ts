@@ -31,6 +31,11 @@ export interface UserStatus {
   effectivePermissions?: string[];
   /** When the users controller last revoked the user's sessions (RFC 3339); tokens issued before it are refused. */
   sessionsRevokedAt?: string;
+  /**
+   * When the user last logged in with a password (RFC 3339), written by the server at most once an hour; absent when
+   * the user never has.
+   */
+  lastLoginTime?: string;
   /** The latest observations of the object's state; each type appears at most once. */
   conditions?: Condition[];
 }

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { Agent } from "undici";
 import { parseAuditConfig } from "../../api/audit/audit-config.js";
+import { parseAlertsConfig } from "../../api/audit/alerts-config.js";
 import { AuditModule } from "../../api/audit/audit-module.js";
 import { loadOrCreateSigningKey } from "../../api/audit/signing-key-files.js";
 import type { ModuleContext } from "../../api/server/module.js";
@@ -22,6 +23,8 @@ export interface AuditModuleSetup {
 
 export function auditModuleSetup(opts: { config: ServerConfig; env: NodeJS.ProcessEnv; onKeyCreated?: (publicKeyPath: string) => void }): AuditModuleSetup {
   const config = parseAuditConfig(opts.config.sections.audit, { dataDir: opts.config.dataDir, ...(opts.config.configFile ? { source: opts.config.configFile } : {}) });
+  const alerts = parseAlertsConfig(opts.config.sections.alerts, opts.config.configFile ? { source: opts.config.configFile } : {});
+  if (alerts.enabled && !config.enabled) throw new Error("[alerts] enabled = true needs the audit log ([audit] enabled = true): alerts are read from it and recorded in it");
   const exp = config.export;
   const shipping = config.enabled && exp.enabled;
   const token = shipping && exp.tokenEnv ? opts.env[exp.tokenEnv] : undefined;
@@ -43,6 +46,7 @@ export function auditModuleSetup(opts: { config: ServerConfig; env: NodeJS.Proce
         config,
         ...(key ? { signer: key.signer } : {}),
         ...(shipping ? { shipping: { holder: `${hostname()}/${key?.signer.keyId ?? process.pid}`, ...(token ? { token } : {}), ...(dispatcher ? { dispatcher } : {}) } } : {}),
+        ...(alerts.enabled ? { alerts: { config: alerts, holder: `${hostname()}/${key?.signer.keyId ?? process.pid}` } } : {}),
       }),
     ...(key ? { publicKeyPath: key.publicKeyPath } : {}),
     close: async () => {

@@ -16,6 +16,7 @@ import type { Authenticator } from "../../api/server/authentication.js";
 import type { SystemRule } from "../../api/server/authorizer.js";
 import { certificateFacts } from "../../api/pki/certificate-facts.js";
 import { apiKeysController } from "../../controllers/apikeys/apikeys-controller.js";
+import { inactiveApiKeysController } from "../../controllers/apikeys/inactive-apikeys-controller.js";
 import { blockRulesController } from "../../controllers/blockrules/blockrules-controller.js";
 import { certificatesIssuingController } from "../../controllers/certificates/issuing-controller.js";
 import { certificatesReadinessController } from "../../controllers/certificates/readiness-controller.js";
@@ -24,6 +25,7 @@ import { rolesController } from "../../controllers/roles/roles-controller.js";
 import { Manager, type ControllerFactory } from "../../controllers/runtime/manager.js";
 import { secretPoliciesController } from "../../controllers/secretpolicies/secretpolicies-controller.js";
 import { secretsController } from "../../controllers/secrets/secrets-controller.js";
+import { inactiveUsersController } from "../../controllers/users/inactive-users-controller.js";
 import { usersController } from "../../controllers/users/users-controller.js";
 import { ConfigError } from "./server-config.js";
 
@@ -39,6 +41,21 @@ export const CONTROLLERS: readonly ControllerFactory[] = [
   certificatesIssuingController,
   certificatesReadinessController({ readCertificate: certificateFacts }),
 ];
+
+/** What the inactive-credentials controllers need beyond CONTROLLER_RULES: spec.disabled and spec.revoked. */
+export const INACTIVE_CREDENTIALS_RULES: readonly SystemRule[] = [{ resources: ["users", "apikeys"], verbs: ["patch"] }];
+
+export interface ControllerSet {
+  controllers: readonly ControllerFactory[];
+  rules: readonly SystemRule[];
+}
+
+/** CONTROLLERS and their rules, plus the inactive-credentials controllers when [auth] disable_inactive_after_days is set. */
+export function controllerSetFor(auth: { disableInactiveAfterDays?: number }): ControllerSet {
+  const days = auth.disableInactiveAfterDays;
+  if (days === undefined) return { controllers: CONTROLLERS, rules: CONTROLLER_RULES };
+  return { controllers: [...CONTROLLERS, inactiveUsersController({ days }), inactiveApiKeysController({ days })], rules: [...CONTROLLER_RULES, ...INACTIVE_CREDENTIALS_RULES] };
+}
 
 export interface StartControllersOptions {
   /** The API server's URL. */
@@ -118,10 +135,10 @@ export const CONTROLLER_RULES: readonly SystemRule[] = [
  * where the bootstrap secret is not known) and checked in constant time. It authenticates the system
  * identity `system:controller-manager`, authorized by CONTROLLER_RULES alone.
  */
-export function inProcessCredential(opts: { randomBytes: (n: number) => Uint8Array }): InProcessCredential {
+export function inProcessCredential(opts: { randomBytes: (n: number) => Uint8Array; rules?: readonly SystemRule[] }): InProcessCredential {
   const secret = `${CREDENTIAL_PREFIX}${Buffer.from(opts.randomBytes(32)).toString("base64url")}`;
   const digest = createHash("sha256").update(secret).digest();
-  const user: UserInfo = { name: CONTROLLER_IDENTITY, groups: [AUTHENTICATED_GROUP, CONTROLLER_IDENTITY], system: { rules: CONTROLLER_RULES } };
+  const user: UserInfo = { name: CONTROLLER_IDENTITY, groups: [AUTHENTICATED_GROUP, CONTROLLER_IDENTITY], system: { rules: opts.rules ?? CONTROLLER_RULES } };
   return {
     credential: { type: "token", value: secret },
     authenticator: {
@@ -145,14 +162,14 @@ export interface InProcessControllers {
 }
 
 /** What `claw server` adds for its in-process controller manager: an authenticator, then a manager. */
-export function inProcessControllers(opts: { enabled: boolean; randomBytes: (n: number) => Uint8Array }): InProcessControllers {
-  const access = opts.enabled ? inProcessCredential({ randomBytes: opts.randomBytes }) : undefined;
+export function inProcessControllers(opts: { enabled: boolean; randomBytes: (n: number) => Uint8Array; set?: ControllerSet }): InProcessControllers {
+  const access = opts.enabled ? inProcessCredential({ randomBytes: opts.randomBytes, ...(opts.set ? { rules: opts.set.rules } : {}) }) : undefined;
   let running: RunningControllers | undefined;
   return {
     authenticators: access ? [access.authenticator] : [],
     start(args) {
       if (!access || running) return;
-      running = startControllers({ ...args, credential: access.credential, identity: managerIdentity(opts.randomBytes) });
+      running = startControllers({ ...args, credential: access.credential, identity: managerIdentity(opts.randomBytes), ...(opts.set ? { controllers: opts.set.controllers } : {}) });
     },
     async stop() {
       await running?.stop();

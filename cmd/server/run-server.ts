@@ -18,7 +18,7 @@ import { writeAdminConfig } from "./admin-config.js";
 import { assembleServer, type AssembledServer } from "./assemble-server.js";
 import { auditModuleSetup, type AuditModuleSetup } from "./audit.js";
 import { secretsModuleSetup } from "./secrets.js";
-import { inProcessControllers } from "./controllers.js";
+import { controllerSetFor, inProcessControllers } from "./controllers.js";
 import type { ServerConfig } from "./server-config.js";
 import { planServingTls } from "./serving-tls.js";
 import { PkiModule } from "../../api/pki/pki-module.js";
@@ -30,6 +30,8 @@ import { hostname, networkInterfaces } from "node:os";
 import { NodesModule } from "../../api/nodes/nodes-module.js";
 import { parseNodesConfig } from "../../api/nodes/nodes-config.js";
 import { dashboardRoutes } from "../dashboard/dashboard-routes.js";
+import { parseAuditConfig } from "../../api/audit/audit-config.js";
+import { securityCheckModule } from "./security-check-module.js";
 
 export interface RunningServer {
   server: ApiServer;
@@ -66,7 +68,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   let auditSetup: AuditModuleSetup | undefined;
   const store = await openStore(config);
   let assembled: AssembledServer | undefined;
-  const controllers = inProcessControllers({ enabled: opts.controllers !== false, randomBytes: (n) => randomBytes(n) });
+  const controllers = inProcessControllers({ enabled: opts.controllers !== false, randomBytes: (n) => randomBytes(n), set: controllerSetFor(authConfig) });
   try {
     auditSetup = auditModuleSetup({ config, env, onKeyCreated: (path) => logger.info({ publicKey: path }, "created the audit checkpoint signing key; verify with `claw audit verify --public-key` and this file") });
     const audit = auditSetup.factory;
@@ -78,6 +80,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     const tlsPlan = planServingTls(config);
     const guardConfig = parseGuardConfig(config.sections.ddos, { ...(config.configFile ? { source: config.configFile, text: readFileSync(config.configFile, "utf8") } : {}) });
     const nodesConfig = parseNodesConfig(config.sections.nodes, { ...(config.configFile ? { source: config.configFile, text: readFileSync(config.configFile, "utf8") } : {}) });
+    const auditConfig = parseAuditConfig(config.sections.audit, { dataDir: config.dataDir, ...(config.configFile ? { source: config.configFile } : {}) });
     const countries = guardConfig.geo.enabled ? await openCountryLookup({ ...(guardConfig.geo.database ? { database: guardConfig.geo.database } : {}) }) : undefined;
     assembled = assembleServer({
       store,
@@ -85,7 +88,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       clock,
       logger,
       random: { bytes: (n) => randomBytes(n) },
-      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig })), (ctx) => new GuardModule(ctx, { config: guardConfig, ...(countries ? { countries } : {}) }), (ctx) => new NodesModule(ctx, { config: nodesConfig }), () => ({ name: "dashboard", routes: dashboardRoutes() })],
+      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig })), (ctx) => new GuardModule(ctx, { config: guardConfig, ...(countries ? { countries } : {}) }), (ctx) => new NodesModule(ctx, { config: nodesConfig }), () => ({ name: "dashboard", routes: dashboardRoutes() }), (ctx) => securityCheckModule(ctx, { auth: authConfig, tls: tlsPlan, audit: auditConfig, guard: guardConfig })],
       authenticators: controllers.authenticators,
       maxBodyBytes: config.maxRequestBytes,
       ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),

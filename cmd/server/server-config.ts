@@ -32,7 +32,7 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-const KNOWN_SECTIONS = new Set(["server", "store", "auth", "tls", "ddos", "audit", "controllers", "secrets", "nodes"]);
+const KNOWN_SECTIONS = new Set(["server", "store", "auth", "tls", "ddos", "audit", "alerts", "controllers", "secrets", "nodes"]);
 
 export const defaultDataDir = (home = homedir()): string => join(home, ".claw");
 

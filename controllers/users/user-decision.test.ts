@@ -72,6 +72,13 @@ describe("decideUser", () => {
     expect(statusOf(decideUser({ user: input, roles: existing(OPERATOR, VIEWER) }, NOW)).sessionsRevokedAt).toBe(revokedAt);
   });
 
+  it.each<[string, User, string | undefined]>([
+    ["keeps the lastLoginTime the identity module wrote", user(status({ lastLoginTime: EARLIER })), EARLIER],
+    ["writes no lastLoginTime for a user who never logged in", user(), undefined],
+  ])("%s", (_name, input, lastLogin) => {
+    expect(statusOf(decideUser({ user: input, roles: existing(OPERATOR, VIEWER) }, NOW)).lastLoginTime).toBe(lastLogin);
+  });
+
   it.each<[string, User, string]>([
     ["keeps lastTransitionTime while RolesResolved stays False", user(roles("ghost"), status({ conditions: [cond("RolesResolved", "False", "RoleNotFound")] })), EARLIER],
     ["moves lastTransitionTime when the missing role appears", user(status({ conditions: [cond("RolesResolved", "False", "RoleNotFound")] })), NOW_TEXT],

@@ -43,6 +43,8 @@ export function decideUser(input: UserDecisionInput, now: number): UserPlan {
       missingRoles: missing,
       effectivePermissions: granted.pairs(),
       ...(sessionsRevokedAt ? { sessionsRevokedAt } : {}),
+      // Written by the identity module on login; kept as read.
+      ...(user.status?.lastLoginTime ? { lastLoginTime: user.status.lastLoginTime } : {}),
       conditions: setConditions(user.status?.conditions, conditions, toRfc3339(now)),
     },
   };

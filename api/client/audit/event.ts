@@ -11,6 +11,8 @@
 //   Node agent and workload runtime (not built yet; the emit API above is theirs when they land):
 //     node.connected, node.disconnected, workload.started, workload.stopped.
 //   The audit log itself: audit.pruned (retention dropped entries behind a signed anchor).
+//   The audit module's alert rules (api/audit/alert-rules.ts): security.alert (a threshold crossed or an
+//     unusual event; details: rule, subject, count, window, first/last seen — never a secret).
 
 import type { JsonValue } from "./canonical-json.js";
 
@@ -42,6 +44,7 @@ export const AUDIT_EVENT_TYPES = [
   "certificates.revoked",
   "certificates.keyaccessed",
   "audit.pruned",
+  "security.alert",
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

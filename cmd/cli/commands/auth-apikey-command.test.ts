@@ -88,9 +88,9 @@ describe("claw auth apikey list, revoke, rotate", () => {
     const run = await fx.claw.run(["auth", "apikey", "list"]);
     expect(run.stdout).toBe(
       [
-        "KEY ID                    NAME             DISPLAY NAME     OWNER   SCOPES                    EXPIRES                STATUS",
-        "ak_7x8Kj2mNp3Qr5tWv9yBc   ci-cd-pipeline   CI/CD Pipeline   alice   workloads:*, nodes:read   2026-05-06T08:00:00Z   Active",
-        "ak_oldoldoldoldoldoldo    old              old              alice   nodes:read                2025-12-31T00:00:00Z   Expired",
+        "KEY ID                    NAME             DISPLAY NAME     OWNER   SCOPES                    EXPIRES                STATUS    LAST USED",
+        "ak_7x8Kj2mNp3Qr5tWv9yBc   ci-cd-pipeline   CI/CD Pipeline   alice   workloads:*, nodes:read   2026-05-06T08:00:00Z   Active    never",
+        "ak_oldoldoldoldoldoldo    old              old              alice   nodes:read                2025-12-31T00:00:00Z   Expired   never",
         "",
       ].join("\n"),
     );

@@ -5,6 +5,7 @@ import type { RestClient } from "../../../api/client/rest-client.js";
 import { isAlreadyExists } from "../../../api/machinery/errors.js";
 import { API_VERSION } from "../../../api/machinery/meta.js";
 import type { ApiKey, ApiKeySpec } from "../../../api/types/api-key.js";
+import { isInactive } from "../../../api/types/credential-activity.js";
 import { parseDuration } from "../../../api/types/duration.js";
 import { renderApiKeyBox } from "../api-key-box.js";
 import { apiKeyObjectName } from "../api-key-name.js";
@@ -13,6 +14,7 @@ import { ReportedFailure, UsageError } from "../cli-errors.js";
 import type { CliSession } from "../cli-session.js";
 import { ExitCode } from "../exit-codes.js";
 import { guardedPatch } from "../guarded-patch.js";
+import { lastActiveCell, parseInactive } from "../inactive-filter.js";
 import { formatPermissions, parsePermissionList } from "../permission-list.js";
 import { renderRows } from "../printers/row-table.js";
 import type { AuthCommandContext } from "./auth-context.js";
@@ -43,9 +45,10 @@ export function addApiKeyCommands(auth: Command, ctx: AuthCommandContext): void 
 
   apikey
     .command("list")
-    .description("list API keys (never their secrets): key id, name, owner, scopes, expiry, status")
+    .description("list API keys (never their secrets): key id, name, owner, scopes, expiry, status, last use")
     .option("--owner <user>", "only the keys of this user")
-    .action(runAction(session, (flags: { owner?: string }) => listKeys(session, flags)));
+    .option("--inactive <duration>", "only keys unused for longer than this, such as 90d (a key never used counts once older than it)")
+    .action(runAction(session, (flags: { owner?: string; inactive?: string }) => listKeys(session, flags)));
 
   apikey
     .command("revoke")
@@ -142,11 +145,15 @@ async function ownerFromCredential(ctx: AuthCommandContext): Promise<string> {
   return me.username;
 }
 
-async function listKeys(session: CliSession, flags: { owner?: string }): Promise<void> {
+async function listKeys(session: CliSession, flags: { owner?: string; inactive?: string }): Promise<void> {
+  const inactiveMs = parseInactive(flags.inactive);
   const list = await (await session.client()).list<ApiKey>(APIKEYS, { signal: session.deps.signal });
-  const keys = list.items.filter((k) => flags.owner === undefined || k.spec?.owner === flags.owner).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-  if (keys.length === 0) return session.err("No resources found");
   const now = session.clock.now();
+  const keys = list.items
+    .filter((k) => flags.owner === undefined || k.spec?.owner === flags.owner)
+    .filter((k) => inactiveMs === undefined || isInactive(k, { nowMs: now, afterMs: inactiveMs }))
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  if (keys.length === 0) return session.err("No resources found");
   const rows = keys.map((k) => [
     k.status?.keyId ?? "<pending>",
     k.metadata.name,
@@ -155,8 +162,9 @@ async function listKeys(session: CliSession, flags: { owner?: string }): Promise
     formatPermissions(k.spec?.scopes ?? []),
     k.status?.expiresAt ?? k.spec?.expiresAt ?? (k.spec?.duration ? `${k.spec.duration} after creation` : "never"),
     apiKeyState(k, now),
+    lastActiveCell(k.status?.lastUsedTime, now),
   ]);
-  const columns = ["Key ID", "Name", "Display Name", "Owner", "Scopes", "Expires", "Status"].map((name) => ({ name }));
+  const columns = ["Key ID", "Name", "Display Name", "Owner", "Scopes", "Expires", "Status", "Last Used"].map((name) => ({ name }));
   session.out(renderRows(columns, rows, now));
 }
 

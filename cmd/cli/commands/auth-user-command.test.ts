@@ -93,10 +93,10 @@ describe("claw auth user list, disable, enable, delete, set-password", () => {
     const run = await fx.claw.run(["auth", "user", "list"]);
     expect(run.stdout).toBe(
       [
-        "NAME    EMAIL               ROLES                  STATUS                AGE",
-        "alice   alice@example.com   operator,ml-engineer   Active                5m",
-        "bob     <none>              ghost                  MissingRoles(ghost)   5m",
-        "carol   <none>              <none>                 Disabled              5m",
+        "NAME    EMAIL               ROLES                  STATUS                LAST LOGIN   AGE",
+        "alice   alice@example.com   operator,ml-engineer   Active                never        5m",
+        "bob     <none>              ghost                  MissingRoles(ghost)   never        5m",
+        "carol   <none>              <none>                 Disabled              never        5m",
         "",
       ].join("\n"),
     );

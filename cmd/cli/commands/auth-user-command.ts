@@ -3,10 +3,13 @@
 import type { Command } from "commander";
 import { isNotFound } from "../../../api/machinery/errors.js";
 import { API_VERSION } from "../../../api/machinery/meta.js";
+import type { ApiKey } from "../../../api/types/api-key.js";
+import { isInactive, lastActiveTime } from "../../../api/types/credential-activity.js";
 import type { User } from "../../../api/types/user.js";
 import { FailureLog, runAction } from "../cli-action.js";
 import { UsageError } from "../cli-errors.js";
 import { guardedPatch } from "../guarded-patch.js";
+import { lastActiveCell, parseInactive } from "../inactive-filter.js";
 import { readPassword } from "../password-input.js";
 import { renderRows } from "../printers/row-table.js";
 import type { AuthCommandContext } from "./auth-context.js";
@@ -42,8 +45,9 @@ export function addUserCommands(auth: Command, ctx: AuthCommandContext): void {
 
   user
     .command("list")
-    .description("list users: name, email, roles, status, age")
-    .action(runAction(session, () => listUsers(ctx)));
+    .description("list users: name, email, roles, status, last login, age")
+    .option("--inactive <duration>", "only users with no login and no API key use for longer than this, such as 90d (a user never active counts once older than it)")
+    .action(runAction(session, (flags: { inactive?: string }) => listUsers(ctx, flags)));
 
   for (const disabled of [true, false]) {
     user
@@ -163,17 +167,24 @@ async function setDisabled(ctx: AuthCommandContext, name: string, disabled: bool
   session.out(result.changed ? `user "${name}" ${state}\n` : `user "${name}" is already ${state}\n`);
 }
 
-async function listUsers(ctx: AuthCommandContext): Promise<void> {
+async function listUsers(ctx: AuthCommandContext, flags: { inactive?: string }): Promise<void> {
   const { session } = ctx;
-  const list = await (await session.client()).list<User>(USERS, { signal: session.deps.signal });
-  if (list.items.length === 0) {
+  const inactiveMs = parseInactive(flags.inactive);
+  const client = await session.client();
+  const list = await client.list<User>(USERS, { signal: session.deps.signal });
+  const now = session.clock.now();
+  // A user who works only through API keys is active: their keys' last use counts too.
+  const keys = inactiveMs === undefined ? [] : (await client.list<ApiKey>("apikeys", { signal: session.deps.signal })).items;
+  const keyTimes = (name: string) => keys.filter((k) => k.spec?.owner === name).map(lastActiveTime);
+  const users = list.items.filter((u) => inactiveMs === undefined || isInactive(u, { nowMs: now, afterMs: inactiveMs, alsoActive: keyTimes(u.metadata.name) }));
+  if (users.length === 0) {
     session.err("No resources found");
     return;
   }
-  const rows = [...list.items]
+  const rows = users
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
-    .map((u) => [u.metadata.name, u.spec?.email, u.spec?.roles ?? [], userState(u), u.metadata.creationTimestamp]);
-  session.out(renderRows([{ name: "Name" }, { name: "Email" }, { name: "Roles" }, { name: "Status" }, { name: "Age", type: "date" }], rows, session.clock.now()));
+    .map((u) => [u.metadata.name, u.spec?.email, u.spec?.roles ?? [], userState(u), lastActiveCell(u.status?.lastLoginTime, now), u.metadata.creationTimestamp]);
+  session.out(renderRows([{ name: "Name" }, { name: "Email" }, { name: "Roles" }, { name: "Status" }, { name: "Last Login" }, { name: "Age", type: "date" }], rows, now));
 }
 
 /** Disabled, waiting for roles that do not exist, or Active. */

@@ -8,6 +8,7 @@ import { SecurityApi } from "../security-api.js";
 import { addBlockCommands } from "./security-block-command.js";
 import type { SecurityCommandContext } from "./security-context.js";
 import { addBlocklistCommand } from "./security-blocklist-command.js";
+import { addCheckCommand } from "./security-check-command.js";
 import { addFirewallCommand } from "./security-firewall-command.js";
 import { addReputationCommand } from "./security-reputation-command.js";
 
@@ -15,7 +16,7 @@ export function addSecurityCommand(program: Command, session: CliSession): void 
   const ctx: SecurityCommandContext = { session, api: async () => new SecurityApi(await session.client(), session.deps.signal) };
   const security = program
     .command("security")
-    .description("block and unblock addresses (BlockRules every gateway enforces), list blocks, read reputation, print firewall rules")
+    .description("block and unblock addresses (BlockRules every gateway enforces), list blocks, read reputation, print firewall rules, check the deployment against the security checklist")
     .addHelpText(
       "after",
       `
@@ -27,10 +28,12 @@ Examples:
   claw security reputation --limit 50
   claw security firewall --config /etc/clawbernetes/gateway.toml --mesh > firewall.sh
   claw security firewall --format nftables --dashboard-port 443 > clawbernetes.nft
+  claw security check -o json
 `,
     );
   addBlockCommands(security, ctx);
   addBlocklistCommand(security, ctx);
   addReputationCommand(security, ctx);
   addFirewallCommand(security, ctx);
+  addCheckCommand(security, ctx);
 }
