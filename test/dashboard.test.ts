@@ -12,7 +12,9 @@ import { join, resolve } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Secret } from "otpauth";
 import { parse as parseYaml } from "yaml";
+import { totpCodeAt } from "../api/auth/totp.js";
 import { authPaths, SECURITY_API } from "../api/types/auth-api.js";
 import { DASHBOARD_CSP, DASHBOARD_FILES, packageDashboardFolders } from "../cmd/dashboard/dashboard-routes.js";
 import { runServer, type RunningServer } from "../cmd/server/run-server.js";
@@ -23,6 +25,9 @@ const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "test-artifacts", "dashboard");
 const PASSWORD = "correct horse battery staple";
 const BLOCKED = "203.0.113.42";
+/** Failed logins against one user name that raise a failed_logins_per_user alert (docs/alerts.md). */
+const ALERT_THRESHOLD = 3;
+const ATTACKED = "mallory";
 const BROWSER = existsSync(CHROMIUM) || process.env.CI !== undefined;
 if (!BROWSER) console.warn(`dashboard browser test skipped: ${CHROMIUM} is missing and CI is unset (apt-get install -y chromium)`);
 
@@ -72,7 +77,7 @@ let emitted: string[] = [];
 beforeAll(async () => {
   emitted = buildBrowserModules();
   dir = mkdtempSync(join(tmpdir(), "claw-dashboard-"));
-  server = await runServer({ config: { listen: { host: "127.0.0.1", port: 0 }, dataDir: join(dir, "data"), etcdEndpoints: [], maxRequestBytes: 1 << 20, sections: {} }, logger: (await import("pino")).pino({ level: "silent" }), announce: () => {} });
+  server = await runServer({ config: { listen: { host: "127.0.0.1", port: 0 }, dataDir: join(dir, "data"), etcdEndpoints: [], maxRequestBytes: 1 << 20, sections: { alerts: { enabled: true, rules: { failed_logins_per_user: { threshold: ALERT_THRESHOLD } } } } }, logger: (await import("pino")).pino({ level: "silent" }), announce: () => {} });
   admin = adminConfOf(readFileSync(server.adminConfigPath, "utf8"), parseYaml);
   await setPassword("admin");
   await create("blockrules", "BlockRule", "block-203-0-113-42", { cidr: BLOCKED, reason: "Dashboard test: credential stuffing", duration: "24h", source: "manual" });
@@ -83,6 +88,11 @@ beforeAll(async () => {
   // A failed login for the timeline and the audit stream.
   const refused = await httpsCall(server.url, authPaths.login, { ca: admin.ca }, { method: "POST", json: { username: "admin", password: "not the password" } });
   expect(refused.status).toBe(401);
+  // A burst against one name for the alerts panel.
+  for (let i = 0; i < ALERT_THRESHOLD; i++) {
+    const burst = await httpsCall(server.url, authPaths.login, { ca: admin.ca }, { method: "POST", json: { username: ATTACKED, password: `guess ${i}` } });
+    expect(burst.status).toBe(401);
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -178,6 +188,7 @@ describe.skipIf(!BROWSER)("the dashboard in Chromium", () => {
   }
 
   const panel = (id: string) => page.locator(`#panel-${id}`);
+  const ADMIN_PANELS = ["audit", "score", "alerts", "blocks", "reputation", "expiry", "secrets", "logins", "nodes", "mfa"];
   const settled = async (id: string, state: "ok" | "denied") => page.waitForSelector(`#panel-${id}[data-state="${state}"]`, { timeout: 20_000 });
 
   it("serves the page over the server's TLS with the CSP header, and shows the login form", async () => {
@@ -217,7 +228,7 @@ describe.skipIf(!BROWSER)("the dashboard in Chromium", () => {
     problems.length = 0;
     await logIn("admin");
     expect(await page.textContent("#viewer")).toContain("admin");
-    for (const id of ["audit", "blocks", "reputation", "expiry", "secrets", "logins", "nodes"]) await settled(id, "ok");
+    for (const id of ADMIN_PANELS) await settled(id, "ok");
     expect(await panel("blocks").textContent()).toContain(BLOCKED);
     expect(await panel("blocks").textContent()).toContain("credential stuffing");
     await page.waitForFunction(() => document.getElementById("panel-audit")?.textContent?.includes("BlockRule/block-203-0-113-42"), undefined, { timeout: 20_000 });
@@ -229,8 +240,55 @@ describe.skipIf(!BROWSER)("the dashboard in Chromium", () => {
     await page.waitForFunction(() => document.getElementById("panel-secrets")?.textContent?.includes("db-password"), undefined, { timeout: 20_000 });
     expect(await panel("nodes").textContent()).toContain("No nodes registered.");
     await page.screenshot({ path: join(ARTIFACTS, "admin.png"), fullPage: true });
-    for (const id of ["audit", "blocks", "reputation", "expiry", "secrets", "logins", "nodes"]) await panel(id).screenshot({ path: join(ARTIFACTS, `panel-${id}.png`) });
+    for (const id of ADMIN_PANELS) await panel(id).screenshot({ path: join(ARTIFACTS, `panel-${id}.png`) });
     expect(problems).toEqual([]);
+  });
+
+  it("shows the security check's score as a percentage with a bar, and its failing items with their fix", async () => {
+    await settled("score", "ok");
+    expect(await page.locator("#panel-score .score-number").textContent()).toMatch(/^\d{1,3}%$/);
+    expect(await page.locator("#panel-score svg.score-bar rect.fill").count()).toBe(1);
+    const failing = await page.locator("#panel-score li.check").count();
+    if (failing > 0) expect(await page.locator("#panel-score li.check .fix").first().textContent()).toMatch(/^Fix: \S/);
+    else expect(await panel("score").textContent()).toContain("Every applicable check passes.");
+    await panel("score").screenshot({ path: join(ARTIFACTS, "score.png") });
+  });
+
+  it("lists the alert a burst of failed logins raised: rule, subject and count", async () => {
+    await page.waitForFunction((who) => document.getElementById("panel-alerts")?.textContent?.includes(who), ATTACKED, { timeout: 20_000 });
+    const row = page.locator("#panel-alerts tbody tr", { hasText: ATTACKED });
+    expect(await row.locator("td").allTextContents()).toEqual(["failed_logins_per_user", ATTACKED, String(ALERT_THRESHOLD), expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/)]);
+    await panel("alerts").screenshot({ path: join(ARTIFACTS, "alerts.png") });
+  });
+
+  it("enrols the admin in MFA: status, a QR code of the URI, a refused code, then the recovery codes once", async () => {
+    problems.length = 0;
+    expect(await panel("mfa").textContent()).toContain("Logins need only the password.");
+    await panel("mfa").screenshot({ path: join(ARTIFACTS, "mfa-status.png") });
+    await page.click("#mfa-enable");
+    await page.waitForSelector("#mfa-enrol-code");
+    const uri = (await page.locator("#panel-mfa .mfa-uri").textContent()) ?? "";
+    const secret = (await page.locator("#panel-mfa .mfa-secret").textContent()) ?? "";
+    expect(uri).toMatch(/^otpauth:\/\/totp\/.*admin.*secret=/);
+    expect(uri).toContain(`secret=${secret}`);
+    // A version 5+ symbol of a ~100-byte URI: hundreds of dark modules, inside a square of the standard's sizes.
+    expect(await page.locator("#panel-mfa svg.qr rect.module").count()).toBeGreaterThan(300);
+    expect(Number(await page.locator("#panel-mfa svg.qr").getAttribute("width")) % 4).toBe(0);
+    await panel("mfa").screenshot({ path: join(ARTIFACTS, "mfa-enrol.png") });
+    const current = totpCodeAt(Secret.fromBase32(secret).bytes, Date.now());
+    await page.fill("#mfa-enrol-code", String((Number(current) + 500_000) % 1_000_000).padStart(6, "0"));
+    await page.click("#panel-mfa .mfa-confirm button");
+    await page.waitForFunction(() => (document.querySelector("#panel-mfa .mfa-confirm .error")?.textContent ?? "") !== "");
+    await page.fill("#mfa-enrol-code", totpCodeAt(Secret.fromBase32(secret).bytes, Date.now()));
+    await page.click("#panel-mfa .mfa-confirm button");
+    await page.waitForSelector("#panel-mfa .recovery-codes li");
+    expect(await page.locator("#panel-mfa .recovery-codes li").count()).toBeGreaterThanOrEqual(5);
+    await panel("mfa").screenshot({ path: join(ARTIFACTS, "mfa-recovery-codes.png") });
+    await page.click("#mfa-done");
+    await page.waitForFunction(() => document.getElementById("panel-mfa")?.textContent?.includes("TOTP is on"));
+    expect(await page.locator("#mfa-enable").count()).toBe(0);
+    // The refused code's 4xx is the answer this test wants.
+    expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(p))).toEqual([]);
   });
 
   it("keeps the session in memory only: no cookie, nothing in web storage", async () => {
@@ -239,17 +297,20 @@ describe.skipIf(!BROWSER)("the dashboard in Chromium", () => {
     expect(await context.cookies()).toEqual([]);
   });
 
-  it("shows a viewer who may list only BlockRules the blocks, and 'not permitted' for every other panel", async () => {
+  it("shows a viewer who may list only BlockRules the blocks and their own MFA, and 'not permitted' for every other panel", async () => {
     problems.length = 0;
     await page.click("#logout");
     await page.waitForSelector("#login:not([hidden])");
     await logIn("viewer");
     await settled("blocks", "ok");
     expect(await panel("blocks").textContent()).toContain(BLOCKED);
-    for (const id of ["audit", "reputation", "expiry", "secrets", "logins", "nodes"]) {
+    for (const id of ["audit", "score", "alerts", "reputation", "expiry", "secrets", "logins", "nodes"]) {
       await settled(id, "denied");
       expect(await panel(id).textContent()).toContain("Not permitted.");
     }
+    // Their own MFA needs no permission.
+    await settled("mfa", "ok");
+    expect(await panel("mfa").textContent()).toContain("Logins need only the password.");
     await page.screenshot({ path: join(ARTIFACTS, "viewer.png"), fullPage: true });
     // Chromium logs each refused fetch as "Failed to load resource"; those 403s are the answers this test wants.
     expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of 403/.test(p))).toEqual([]);

@@ -33,9 +33,13 @@ export const DASHBOARD_FILES: Readonly<Record<string, { origin: Origin; type: st
   "dashboard.css": { origin: "assets", type: "text/css; charset=utf-8" },
   "app.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
   "api.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
+  "mfa-panel.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
   "model.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
   "panels.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
   "paths.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
+  "qr.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
+  "security-model.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
+  "security-panels.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
   "svg.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
   "view.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
 };

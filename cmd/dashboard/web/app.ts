@@ -82,7 +82,8 @@ async function cycle(current: Running, panel: Panel, section: HTMLElement, body:
   try {
     const content = await panel.load(current.session);
     if (current.stopped) return;
-    body.replaceChildren(content);
+    // A panel that keeps its own node (the MFA enrolment) is not re-inserted: that would drop the input's focus.
+    if (body.childNodes.length !== 1 || body.firstChild !== content) body.replaceChildren(content);
     section.dataset.state = "ok";
   } catch (err) {
     if (current.stopped) return;

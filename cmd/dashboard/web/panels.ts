@@ -12,7 +12,9 @@ import type { Node as ClawNode } from "../../../api/types/node.js";
 import type { Secret } from "../../../api/types/secret.js";
 import { ApiFailure, callApi, type Session } from "./api.js";
 import { expiringSoonest, failedLoginTimeline, secretsDue, timeLeft } from "./model.js";
+import { mfaPanel } from "./mfa-panel.js";
 import { dashboardPaths } from "./paths.js";
+import { recentAlerts, securityScore } from "./security-panels.js";
 import { expiryBar, timeline } from "./svg.js";
 import { badge, el, empty, localTime, table } from "./view.js";
 
@@ -161,5 +163,5 @@ const nodes: Panel = {
   },
 };
 
-/** Every panel, in page order; a fresh set per session (the audit stream remembers where it is). */
-export const dashboardPanels = (): Panel[] => [auditStream(), blocks, reputation, expiry, secrets, failedLogins, nodes];
+/** Every panel, in page order; a fresh set per session (the audit stream remembers where it is, the MFA panel its enrolment). */
+export const dashboardPanels = (): Panel[] => [auditStream(), securityScore, recentAlerts, blocks, reputation, expiry, secrets, failedLogins, nodes, mfaPanel()];

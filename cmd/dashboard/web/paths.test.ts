@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { AUDIT_API, auditPaths } from "../../../api/types/audit-api.js";
 import { AUTH_API, SECURITY_API, authPaths } from "../../../api/types/auth-api.js";
 import { guardPaths } from "../../../api/types/guard-api.js";
+import { mfaPaths } from "../../../api/types/mfa-api.js";
+import { securityCheckPath } from "../../../api/types/security-check-api.js";
 import { plural as apiKeys } from "../../../api/types/api-key.js";
 import { plural as blockRules } from "../../../api/types/block-rule.js";
 import { plural as certificates } from "../../../api/types/certificate.js";
@@ -19,6 +21,10 @@ describe("the dashboard's paths", () => {
     ["whoami", web.dashboardPaths.whoami, authPaths.whoami],
     ["audit events", web.dashboardPaths.auditEvents, auditPaths.events],
     ["reputation", web.dashboardPaths.reputation, guardPaths.reputation],
+    ["the security check", web.dashboardPaths.securityCheck, securityCheckPath],
+    ["MFA status", web.dashboardPaths.mfaStatus("a b"), mfaPaths.status("a b")],
+    ["MFA enroll", web.dashboardPaths.mfaEnroll("alice"), mfaPaths.enroll("alice")],
+    ["MFA confirm", web.dashboardPaths.mfaConfirm("alice"), mfaPaths.confirm("alice")],
     ["blockrules", web.dashboardPaths.list("blockrules"), `${SECURITY_API}/${blockRules}`],
     ["certificates", web.dashboardPaths.list("certificates"), `${SECURITY_API}/${certificates}`],
     ["apikeys", web.dashboardPaths.list("apikeys"), `${SECURITY_API}/${apiKeys}`],

@@ -11,8 +11,15 @@ export const dashboardPaths = {
   whoami: `${AUTH_API}/whoami`,
   auditEvents: `${AUDIT_API}/events`,
   reputation: `${SECURITY_API}/reputation`,
+  securityCheck: `${SECURITY_API}/securitycheck`,
+  mfaStatus: (user: string) => `${SECURITY_API}/users/${encodeURIComponent(user)}/mfa`,
+  mfaEnroll: (user: string) => `${SECURITY_API}/users/${encodeURIComponent(user)}/mfa/enroll`,
+  mfaConfirm: (user: string) => `${SECURITY_API}/users/${encodeURIComponent(user)}/mfa/confirm`,
   list: (plural: "blockrules" | "certificates" | "apikeys" | "secrets" | "nodes") => `${SECURITY_API}/${plural}`,
 } as const;
+
+/** The audit entry type the alert rules record (docs/alerts.md). */
+export const SECURITY_ALERT_TYPE = "security.alert";
 
 /** The cause reason of the login's 401 when the password must come with a one-time code (api/types/mfa-api.ts). */
 export const MFA_REQUIRED_REASON = "MFARequired";

@@ -2,6 +2,7 @@
 // timeline. Sizes are attributes, never style attributes, so the CSP's style-src 'self' holds.
 
 import type { ExpiryItem, TimelineBucket } from "./model.js";
+import type { QrMatrix } from "./qr.js";
 
 const NS = "http://www.w3.org/2000/svg";
 
@@ -46,5 +47,25 @@ export function timeline(buckets: readonly TimelineBucket[]): SVGSVGElement {
   return svgEl("svg", { class: "timeline", width, height: chartHeight + 18, viewBox: `0 0 ${width} ${chartHeight + 18}`, role: "img", "aria-label": `failed logins per hour, at most ${max}` }, [
     svgEl("line", { class: "baseline", x1: 0, y1: chartHeight, x2: width, y2: chartHeight }),
     ...bars,
+  ]);
+}
+
+/** A 200×10 bar of the security check's score, coloured by its level. */
+export function scoreBar(percent: number, level: "ok" | "warn" | "critical"): SVGSVGElement {
+  const width = 200;
+  return svgEl("svg", { class: "score-bar", width, height: 10, viewBox: `0 0 ${width} 10`, role: "img", "aria-label": `score ${percent}%` }, [
+    svgEl("rect", { class: "track", x: 0, y: 0, width, height: 10, rx: 3 }),
+    svgEl("rect", { class: `fill ${level}`, x: 0, y: 0, width: Math.round((Math.min(100, Math.max(0, percent)) / 100) * width), height: 10, rx: 3 }),
+  ]);
+}
+
+/** A QR code: one rect per dark module, inside the standard's four-module quiet zone, 4 px a module. */
+export function qrSvg(qr: QrMatrix): SVGSVGElement {
+  const quiet = 4;
+  const side = qr.size + 2 * quiet;
+  const modules = qr.modules.flatMap((row, y) => row.flatMap((dark, x) => (dark ? [svgEl("rect", { class: "module", x: x + quiet, y: y + quiet, width: 1, height: 1 })] : [])));
+  return svgEl("svg", { class: "qr", width: side * 4, height: side * 4, viewBox: `0 0 ${side} ${side}`, "shape-rendering": "crispEdges", role: "img", "aria-label": "QR code of the authenticator URI" }, [
+    svgEl("rect", { class: "quiet", x: 0, y: 0, width: side, height: side }),
+    ...modules,
   ]);
 }
