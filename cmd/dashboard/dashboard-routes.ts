@@ -35,6 +35,7 @@ export const DASHBOARD_FILES: Readonly<Record<string, { origin: Origin; type: st
   "api.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
   "mfa-panel.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
   "model.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
+  "panel.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
   "panels.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
   "paths.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },
   "qr.js": { origin: "scripts", type: "text/javascript; charset=utf-8" },

@@ -4,7 +4,7 @@
 
 import type { MfaEnrollment, MfaRecoveryCodes, MfaStatus } from "../../../api/types/mfa-api.js";
 import { ApiFailure, callApi, type Session } from "./api.js";
-import type { Panel } from "./panels.js";
+import type { Panel } from "./panel.js";
 import { dashboardPaths } from "./paths.js";
 import { qrCode } from "./qr.js";
 import { qrSvg } from "./svg.js";

@@ -13,18 +13,13 @@ import type { Secret } from "../../../api/types/secret.js";
 import { ApiFailure, callApi, type Session } from "./api.js";
 import { expiringSoonest, failedLoginTimeline, secretsDue, timeLeft } from "./model.js";
 import { mfaPanel } from "./mfa-panel.js";
+import type { Panel } from "./panel.js";
 import { dashboardPaths } from "./paths.js";
 import { recentAlerts, securityScore } from "./security-panels.js";
 import { expiryBar, timeline } from "./svg.js";
 import { badge, el, empty, localTime, table } from "./view.js";
 
-export interface Panel {
-  id: string;
-  title: string;
-  /** How often it reloads. */
-  everyMs: number;
-  load(session: Session): Promise<Node>;
-}
+export type { Panel };
 
 const list = <T extends KubeObject>(session: Session, plural: Parameters<typeof dashboardPaths.list>[0]): Promise<T[]> => callApi<KubeList<T>>(dashboardPaths.list(plural), { session }).then((l) => l.items);
 

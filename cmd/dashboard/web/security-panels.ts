@@ -4,7 +4,7 @@
 import type { AuditEventList } from "../../../api/types/audit-api.js";
 import type { SecurityCheckReport } from "../../../api/types/security-check-api.js";
 import { callApi } from "./api.js";
-import type { Panel } from "./panels.js";
+import type { Panel } from "./panel.js";
 import { dashboardPaths, SECURITY_ALERT_TYPE } from "./paths.js";
 import { alertRows, failingItems, scoreLevel } from "./security-model.js";
 import { scoreBar } from "./svg.js";
