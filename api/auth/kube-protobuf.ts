@@ -3,40 +3,12 @@
 // the fields of these kinds are read (generated.proto of authorization/v1 and authentication/v1); metadata
 // and status are skipped whole, any other field or wire type is a 400. Nesting is fixed by the schema.
 
-import { ApiError, badRequest, clientClosedRequest, tooLarge } from "../machinery/errors.js";
-import type { IncomingMessage } from "node:http";
+import { badRequest } from "../machinery/errors.js";
 
 export const PROTOBUF_MEDIA_TYPE = "application/vnd.kubernetes.protobuf";
 const MAGIC = [0x6b, 0x38, 0x73, 0x00];
 
 type Fields = Map<number, Uint8Array[] | bigint[]>;
-
-/** The raw bytes of a body, refusing more than `limit` (413) as readBody does for text. */
-export async function readBodyBytes(req: IncomingMessage, limit: number): Promise<Uint8Array> {
-  if (Number(req.headers["content-length"] ?? "0") > limit) {
-    req.resume();
-    throw tooLarge(limit);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > limit) {
-        req.resume();
-        throw tooLarge(limit);
-      }
-      chunks.push(chunk as Buffer);
-    }
-  } catch (err) {
-    if (err instanceof ApiError) throw err;
-    // The client went away mid-body: nobody is left to answer.
-    if (req.destroyed || !req.complete) throw clientClosedRequest();
-    throw err;
-  }
-  if (!req.complete) throw clientClosedRequest();
-  return Buffer.concat(chunks);
-}
 
 const malformed = (what: string) => badRequest(`the protobuf body is malformed: ${what}; send application/json or Kubernetes protobuf`);
 

@@ -10,7 +10,8 @@ import type { RequestContext } from "../server/request-context.js";
 import type { Route } from "../server/route-table.js";
 import { callerOf, readJsonObject } from "./endpoint-io.js";
 import { KubeAccessJudge } from "./kube-access-judge.js";
-import { decodeReview, PROTOBUF_MEDIA_TYPE, readBodyBytes } from "./kube-protobuf.js";
+import { readBodyBytes } from "../server/http-io.js";
+import { decodeReview, PROTOBUF_MEDIA_TYPE } from "./kube-protobuf.js";
 import {
   AUTHENTICATION_API,
   AUTHENTICATION_GROUP,

@@ -13,6 +13,11 @@ export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
  * which is not a server failure: there is nobody left to answer.
  */
 export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return (await readBodyBytes(req, limit)).toString("utf8");
+}
+
+/** The raw bytes of a body (a binary format such as Kubernetes protobuf), with readBody's limit and abort handling. */
+export async function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limit) {
     req.resume();
@@ -37,7 +42,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
   }
   // The stream can also end quietly when the connection closes mid-body.
   if (!req.complete) throw clientClosedRequest();
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 const JSON_TYPES = new Set(["application/json", ""]);
