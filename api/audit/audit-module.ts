@@ -23,6 +23,7 @@ import { actorOf, forbiddenEvent, sourceIpOf, unauthenticatedEvent } from "./eve
 import { RetentionPruner } from "./retention.js";
 import { SiemShipper } from "./siem-shipper.js";
 import { ViolationAggregator } from "../server/violation-aggregator.js";
+import { WatchLimiter } from "../server/watch-limit.js";
 
 export interface AuditModuleOptions {
   config: AuditConfig;
@@ -87,7 +88,7 @@ export class AuditModule implements ServerModule {
         commit: (write) => log.commit(write, changeEvents(write.change)),
       },
     };
-    this.routes = [...auditRoutes({ batches: log.batches, log }), workloadEventsRoute(log)];
+    this.routes = [...auditRoutes({ batches: log.batches, log, watch: { store: ctx.store, clock: ctx.clock, limiter: new WatchLimiter() } }), workloadEventsRoute(log)];
     this.healthChecks = config.enabled && config.failClosed ? { audit: () => log.healthCheck() } : {};
     this.observer = { failed: (rc, error) => this.refused(rc, error) };
     this.pruner = new RetentionPruner({ log, batches: log.batches, clock: ctx.clock, retentionDays: config.retentionDays, signed: config.signLogs, logger });

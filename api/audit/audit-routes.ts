@@ -2,16 +2,20 @@
 // signing keys and a status. Every one needs audit:read, declared here and checked by the pipeline.
 
 import { sendJson, sendText } from "../server/http-io.js";
+import { queryBool } from "../server/query-params.js";
 import type { RequestContext } from "../server/request-context.js";
 import type { Route } from "../server/route-table.js";
 import { badRequest } from "../machinery/errors.js";
 import { AUDIT_GROUP, MAX_LAST, MAX_PAGE, auditPaths, type AuditEventList, type AuditLogHeader, type AuditStatus, type PublicKeyList } from "../types/audit-api.js";
 import type { AuditLog } from "./audit-log.js";
 import { AuditReader, type AuditQuery } from "./audit-reader.js";
+import { serveAuditWatch, type AuditWatchOptions } from "./audit-watch.js";
 import { BATCH_PAGE, type BatchStore } from "./batch-store.js";
 
 export interface AuditRoutesOptions {
   batches: BatchStore;
+  /** For the live stream (events?watch=true); without it a watch is refused with 400. */
+  watch?: Omit<AuditWatchOptions, "reader">;
   /** The server's AuditLog, for /status (writability); optional for read-only mounts. */
   log?: AuditLog;
 }
@@ -22,14 +26,14 @@ export function auditRoutes(opts: AuditRoutesOptions): Route[] {
     id: `audit.${sub}`,
     method: "GET",
     path: auditPaths[sub],
-    verb: "get",
+    verb: sub === "events" ? (q) => (queryBool(q.get("watch")) ? "watch" : "get") : "get",
     target: { group: AUDIT_GROUP, version: "v1", resource: "audit", subresource: sub === "publicKeys" ? "publickeys" : sub },
     access: { kind: "permission", resource: "audit", action: "read" },
     cost: sub === "batches" ? "expensive" : "read",
     handler,
   });
   return [
-    route("events", (ctx) => serveEvents(ctx, reader)),
+    route("events", (ctx) => (queryBool(ctx.url.searchParams.get("watch")) ? watchEvents(ctx, reader, opts.watch) : serveEvents(ctx, reader))),
     route("batches", (ctx) => serveBatches(ctx, opts.batches, reader)),
     route("publicKeys", (ctx) => servePublicKeys(ctx, opts.batches)),
     route("status", (ctx) => serveStatus(ctx, reader, opts.log)),
@@ -69,6 +73,11 @@ export function parseEventsQuery(params: URLSearchParams): AuditQuery {
     ...(afterSeq !== undefined ? { afterSeq } : {}),
     limit: count("limit", MAX_PAGE) || 500,
   };
+}
+
+async function watchEvents(ctx: RequestContext, reader: AuditReader, watch: AuditRoutesOptions["watch"]): Promise<void> {
+  if (!watch) throw badRequest("this server does not stream the audit log; query events with afterSeq instead");
+  await serveAuditWatch(ctx, parseEventsQuery(ctx.url.searchParams), { ...watch, reader });
 }
 
 async function serveEvents(ctx: RequestContext, reader: AuditReader): Promise<void> {

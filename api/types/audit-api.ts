@@ -16,7 +16,9 @@ export const auditPaths = {
   /**
    * GET → AuditEventList. Query: type (repeatable or comma-separated; `auth.*` for a family), user,
    * since / until (RFC 3339), last (the last N matches), afterSeq + limit (forward pages; follow
-   * metadata.continue).
+   * metadata.continue). With watch=true: newline-delimited AuditWatchEvents — the last N matches (last=N) or
+   * every match after a seq the client holds (afterSeq=N), then each new match as it is appended, a
+   * BOOKMARK with the head seq every 30 s; timeoutSeconds bounds it. Resume with afterSeq = the last seq seen.
    */
   events: `${AUDIT_API}/events`,
   /** GET → application/x-ndjson: a header line (AuditLogHeader), then every stored batch verbatim, one per line. `?after=N` resumes after batch N. */
@@ -36,6 +38,12 @@ export interface AuditEventList {
   metadata: { headSeq: number; firstSeq: number; continue?: string };
   items: AuditEntry[];
 }
+
+/** One line of the audit watch: an entry, the head seq the stream has passed, or why it ended (a Status). */
+export type AuditWatchEvent =
+  | { type: "ADDED"; object: AuditEntry }
+  | { type: "BOOKMARK"; object: { apiVersion: string; kind: "AuditBookmark"; seq: number } }
+  | { type: "ERROR"; object: { apiVersion: "v1"; kind: "Status"; status: "Failure"; code: number; reason: string; message: string } };
 
 export interface AuditLogHeader {
   kind: "AuditLogHeader";

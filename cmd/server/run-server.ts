@@ -30,6 +30,7 @@ import { hostname, networkInterfaces } from "node:os";
 import { NodesModule } from "../../api/nodes/nodes-module.js";
 import { parseNodesConfig } from "../../api/nodes/nodes-config.js";
 import { dashboardRoutes } from "../dashboard/dashboard-routes.js";
+import { parseAlertsConfig } from "../../api/audit/alerts-config.js";
 import { parseAuditConfig } from "../../api/audit/audit-config.js";
 import { securityCheckModule } from "./security-check-module.js";
 
@@ -81,6 +82,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     const guardConfig = parseGuardConfig(config.sections.ddos, { ...(config.configFile ? { source: config.configFile, text: readFileSync(config.configFile, "utf8") } : {}) });
     const nodesConfig = parseNodesConfig(config.sections.nodes, { ...(config.configFile ? { source: config.configFile, text: readFileSync(config.configFile, "utf8") } : {}) });
     const auditConfig = parseAuditConfig(config.sections.audit, { dataDir: config.dataDir, ...(config.configFile ? { source: config.configFile } : {}) });
+    const alertsConfig = parseAlertsConfig(config.sections.alerts, config.configFile ? { source: config.configFile } : {});
     const countries = guardConfig.geo.enabled ? await openCountryLookup({ ...(guardConfig.geo.database ? { database: guardConfig.geo.database } : {}) }) : undefined;
     assembled = assembleServer({
       store,
@@ -88,7 +90,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       clock,
       logger,
       random: { bytes: (n) => randomBytes(n) },
-      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig })), (ctx) => new GuardModule(ctx, { config: guardConfig, ...(countries ? { countries } : {}) }), (ctx) => new NodesModule(ctx, { config: nodesConfig }), () => ({ name: "dashboard", routes: dashboardRoutes() }), (ctx) => securityCheckModule(ctx, { auth: authConfig, tls: tlsPlan, audit: auditConfig, guard: guardConfig })],
+      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig })), (ctx) => new GuardModule(ctx, { config: guardConfig, ...(countries ? { countries } : {}) }), (ctx) => new NodesModule(ctx, { config: nodesConfig }), () => ({ name: "dashboard", routes: dashboardRoutes() }), (ctx) => securityCheckModule(ctx, { auth: authConfig, tls: tlsPlan, audit: auditConfig, guard: guardConfig, alerts: alertsConfig })],
       authenticators: controllers.authenticators,
       maxBodyBytes: config.maxRequestBytes,
       ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),

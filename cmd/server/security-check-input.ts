@@ -39,6 +39,8 @@ export interface SecurityCheckInput {
   tls: TlsFacts;
   audit: { enabled: boolean; hashChain: boolean; signLogs: boolean; exportEnabled: boolean; exportHost?: string };
   ddos: { enabled: boolean; shadow: boolean; geoEnabled: boolean };
+  /** [alerts]: on, and where alerts are delivered (only the webhook's host). */
+  alerts: { enabled: boolean; webhookHost?: string; rules: readonly string[] };
   certificates: readonly Certificate[];
   nodes: readonly Node[];
   users: readonly User[];

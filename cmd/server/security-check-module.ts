@@ -3,6 +3,7 @@
 // time. `*:admin`: the answer describes the whole deployment's weaknesses, so only a full admin may read it.
 
 import { X509Certificate } from "node:crypto";
+import type { AlertsConfig } from "../../api/audit/alerts-config.js";
 import type { AuditConfig } from "../../api/audit/audit-config.js";
 import type { AuthConfig } from "../../api/auth/auth-config.js";
 import { MfaStore } from "../../api/auth/mfa-store.js";
@@ -30,13 +31,14 @@ export interface SecurityCheckConfig {
   tls: TlsPlan;
   audit: AuditConfig;
   guard: GuardConfig;
+  alerts: AlertsConfig;
 }
 
 /** The configuration half of the input: computed once, holding no secret (only the JWT secret's size and estimate). */
-export type ConfigFacts = Pick<SecurityCheckInput, "jwt" | "rbacEnabled" | "mfaRequiredForRoles" | "tls" | "audit" | "ddos">;
+export type ConfigFacts = Pick<SecurityCheckInput, "jwt" | "rbacEnabled" | "mfaRequiredForRoles" | "tls" | "audit" | "ddos" | "alerts">;
 
 export function configFacts(config: SecurityCheckConfig): ConfigFacts {
-  const { auth, tls, audit, guard } = config;
+  const { auth, tls, audit, guard, alerts } = config;
   const secret = auth.jwt.secret;
   const certPem = tls.base && "certPem" in tls.base ? tls.base.certPem : undefined;
   return {
@@ -52,6 +54,11 @@ export function configFacts(config: SecurityCheckConfig): ConfigFacts {
     },
     audit: { enabled: audit.enabled, hashChain: audit.hashChain, signLogs: audit.signLogs, exportEnabled: audit.export.enabled, ...(audit.export.enabled ? { exportHost: hostOf(audit.export.endpoint) } : {}) },
     ddos: { enabled: guard.enabled, shadow: guard.shadow, geoEnabled: guard.geo.enabled },
+    alerts: {
+      enabled: audit.enabled && alerts.enabled,
+      ...(alerts.webhook ? { webhookHost: hostOf(alerts.webhook) ?? "the webhook" } : {}),
+      rules: Object.entries(alerts.rules).filter(([, r]) => r.enabled).map(([name]) => name),
+    },
   };
 }
 

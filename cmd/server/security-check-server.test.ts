@@ -114,6 +114,7 @@ describe("a hardened configuration", () => {
         tls: { min_version: "1.3", require_client_cert: true },
         audit: { enabled: true, hash_chain: true, sign_logs: true, export: { enabled: true, endpoint: "https://127.0.0.1:9/ingest" } },
         ddos: { enabled: true },
+        alerts: { enabled: true, webhook: "https://127.0.0.1:9/alerts" },
       },
       { CLAW_TEST_JWT_SECRET: JWT_SECRET },
     );
@@ -130,7 +131,7 @@ describe("a hardened configuration", () => {
     const res = await httpsCall<SecurityCheckReport>(s.server.url, securityCheckPath, s.admin!);
     expect(res.status).toBe(200);
     record("hardened", res.body);
-    for (const id of ["jwt-secret", "pki", "tls", "mtls-nodes", "audit", "ddos", "siem", "rbac", "mfa-admins", "least-privilege"]) expect([id, resultOf(res.body, id)]).toEqual([id, "pass"]);
+    for (const id of ["jwt-secret", "pki", "tls", "mtls-nodes", "audit", "ddos", "siem", "alerts", "rbac", "mfa-admins", "least-privilege"]) expect([id, resultOf(res.body, id)]).toEqual([id, "pass"]);
     expect(failing(res.body)).toEqual(["geo", "named-accounts", "api-key-scopes"]);
     expect(JSON.stringify(res.body)).not.toContain(JWT_SECRET);
   });

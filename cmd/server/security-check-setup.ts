@@ -150,4 +150,19 @@ export const SETUP_CHECKS: readonly CheckDefinition[] = [
     judge: ({ audit }) =>
       audit.enabled && audit.exportEnabled ? pass(`audit entries are shipped to ${audit.exportHost ?? "the [audit.export] endpoint"}`) : fail(audit.enabled ? "[audit.export] is off: entries stay in the store" : "[audit] is off, so nothing is shipped"),
   },
+  {
+    id: "alerts",
+    title: "Alerts on failed authentication and unusual activity",
+    section: "Monitoring",
+    severity: "medium",
+    remediation: 'gateway.toml [alerts] enabled = true, webhook = "https://alerts.example.com/claw" (docs/alerts.md)',
+    // Passes: [alerts] is on with its failed-login rules and delivers to a webhook; recorded-only alerts reach no one.
+    judge: ({ alerts }) => {
+      if (!alerts.enabled) return fail("[alerts] is off: repeated failed logins and 403 bursts are logged but alert no one");
+      const missing = ["failed_logins_per_user", "failed_logins_per_source"].filter((r) => !alerts.rules.includes(r));
+      if (missing.length > 0) return fail(`[alerts] is on but ${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} disabled`);
+      if (!alerts.webhookHost) return fail("[alerts] is on but has no webhook: alerts are recorded in the audit log and metrics, and delivered to no one");
+      return pass(`alerts (${alerts.rules.join(", ")}) are delivered to ${alerts.webhookHost}`);
+    },
+  },
 ];

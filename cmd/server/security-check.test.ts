@@ -30,6 +30,7 @@ function hardened(modify: (i: SecurityCheckInput) => void = () => {}): SecurityC
     tls: { enabled: true, minVersion: "TLSv1.3", requireClientCert: true, ownCertificate: true },
     audit: { enabled: true, hashChain: true, signLogs: true, exportEnabled: true, exportHost: "siem.example.com" },
     ddos: { enabled: true, shadow: false, geoEnabled: true },
+    alerts: { enabled: true, webhookHost: "alerts.example.com", rules: ["failed_logins_per_user", "failed_logins_per_source", "forbidden_per_actor", "admin_new_source", "secret_access_denied"] },
     certificates: [cert("clawbernetes-ca"), cert("claw-server-host")],
     nodes: [node("gpu-a")],
     users: [user("admin", { roles: ["admin"] }), user("alice", { roles: ["operator"] }), user("bob")],
@@ -53,6 +54,10 @@ describe("a hardened deployment", () => {
 });
 
 const cases: { name: string; id: string; modify: (i: SecurityCheckInput) => void; result: "pass" | "fail" | "n/a"; evidence?: RegExp }[] = [
+  { name: "fails alerts when [alerts] is off", id: "alerts", modify: (i) => (i.alerts = { enabled: false, rules: [] }), result: "fail", evidence: /\[alerts\] is off/ },
+  { name: "fails alerts that reach no webhook", id: "alerts", modify: (i) => delete i.alerts.webhookHost, result: "fail", evidence: /delivered to no one/ },
+  { name: "fails alerts with the failed-login rule per source disabled", id: "alerts", modify: (i) => (i.alerts.rules = ["failed_logins_per_user"]), result: "fail", evidence: /failed_logins_per_source is disabled/ },
+  { name: "passes alerts delivered to a webhook, naming only its host", id: "alerts", modify: () => {}, result: "pass", evidence: /alerts\.example\.com/ },
   { name: "fails the JWT secret when the servers generated it in the store", id: "jwt-secret", modify: (i) => (i.jwt = { source: "store" }), result: "fail", evidence: /secret_env is not set/ },
   { name: "fails the JWT secret from the environment under 256 estimated bits", id: "jwt-secret", modify: (i) => (i.jwt = { source: "env", secretEnv: "S", bytes: 32, estimatedBits: 128 }), result: "fail", evidence: /128 bits/ },
   { name: "fails PKI without a root CA", id: "pki", modify: (i) => (i.certificates = []), result: "fail", evidence: /no Certificate clawbernetes-ca/ },

@@ -8,6 +8,7 @@ import { createValidator } from "../../schema/validator.js";
 import { ApiServer } from "../../server/api-server.js";
 import type { Authenticator } from "../../server/authentication.js";
 import { versionInfo } from "../../../cmd/server/version.js";
+import { WatchLimiter } from "../../server/watch-limit.js";
 import { auditRoutes } from "../audit-routes.js";
 import { startTestLog, type TestLog, type TestLogOptions } from "./audit-fixture.js";
 
@@ -47,7 +48,7 @@ export async function startAuditServer(opts: TestLogOptions & { clock?: Clock } 
         return user.name === "user:auditor" ? { allowed: true, reason: "auditor" } : { allowed: false, reason: "needs audit:read" };
       },
     },
-    routes: auditRoutes({ batches: t.log.batches, log: t.log }),
+    routes: auditRoutes({ batches: t.log.batches, log: t.log, watch: { store: t.store, clock, limiter: new WatchLimiter(3) } }),
     version: versionInfo(),
   });
   const address = await server.start({ host: "127.0.0.1", port: 0 });

@@ -3,7 +3,7 @@
 // verifier reads batch by batch without holding the log in memory.
 
 import { Agent, request, type Dispatcher } from "undici";
-import { auditPaths, type AuditEventList, type AuditLogHeader, type PublicKeyList } from "../../../api/types/audit-api.js";
+import { auditPaths, type AuditEventList, type AuditLogHeader, type AuditWatchEvent, type PublicKeyList } from "../../../api/types/audit-api.js";
 import type { RawBatch } from "../../../api/client/audit/batch.js";
 import type { BatchSource } from "../../../api/client/audit/verify-log.js";
 import { toConnectionError } from "../../../api/client/connection-error.js";
@@ -30,31 +30,7 @@ export class AuditClient {
 
   /** The stored log as the server streams it: the header (anchor, head) and every batch verbatim. */
   async batchSource(): Promise<{ source: BatchSource; header: AuditLogHeader; close(): Promise<void> }> {
-    const config = await this.session.config();
-    const tls = config.tls;
-    const dispatcher: Dispatcher = new Agent({
-      connect: { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}), ...(tls.serverName ? { servername: tls.serverName } : {}), rejectUnauthorized: !tls.insecureSkipVerify },
-    });
-    const server = config.server.replace(/\/+$/, "");
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await request(`${server}${auditPaths.batches}${queryString({})}`, {
-        dispatcher,
-        method: "GET",
-        headers: { accept: "application/x-ndjson", "user-agent": `claw/${this.session.deps.version ?? "cli"}`, ...authorizationHeaders(config.credential) },
-        ...(this.session.deps.signal ? { signal: this.session.deps.signal } : {}),
-        bodyTimeout: 0,
-      });
-    } catch (err) {
-      await dispatcher.close();
-      throw toConnectionError(server, err) ?? err;
-    }
-    if (response.statusCode >= 400) {
-      const err = await errorFromResponse(response);
-      await dispatcher.close();
-      throw err;
-    }
-    const lines = splitLines(response.body);
+    const { lines, close, server } = await this.openLines(auditPaths.batches, {}, "application/x-ndjson");
     const first = await lines.next();
     if (first.done) throw new Error(`${server} sent an empty audit log stream`);
     const header = JSON.parse(first.value) as AuditLogHeader;
@@ -72,7 +48,52 @@ export class AuditClient {
         if (page.length > 0) yield page;
       },
     };
-    return { source, header, close: () => dispatcher.close() };
+    return { source, header, close };
+  }
+
+  /**
+   * The live audit stream (events?watch=true): each event as the server sends it, until the stream ends —
+   * the server's timeout, a restart, or the session's signal. Resume with afterSeq = the last seq seen.
+   */
+  async *watch(query: Record<string, QueryValue>): AsyncGenerator<AuditWatchEvent, void, undefined> {
+    const { lines, close } = await this.openLines(auditPaths.events, { ...query, watch: "true" }, "application/json");
+    try {
+      for await (const line of { [Symbol.asyncIterator]: () => lines }) yield JSON.parse(line) as AuditWatchEvent;
+    } catch (err) {
+      // The session's signal (Ctrl-C) or a dropped connection ends the stream the same way.
+      if (!(err instanceof Error) || !/abort|terminated|socket|closed/i.test(`${err.name} ${err.message}`)) throw err;
+    } finally {
+      await close();
+    }
+  }
+
+  /** A GET whose answer is read line by line, over its own connection (undici) with the session's server, credential and TLS. */
+  private async openLines(path: string, query: Record<string, QueryValue>, accept: string): Promise<{ lines: AsyncGenerator<string, void, undefined>; close(): Promise<void>; server: string }> {
+    const config = await this.session.config();
+    const tls = config.tls;
+    const dispatcher: Dispatcher = new Agent({
+      connect: { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}), ...(tls.serverName ? { servername: tls.serverName } : {}), rejectUnauthorized: !tls.insecureSkipVerify },
+    });
+    const server = config.server.replace(/\/+$/, "");
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(`${server}${path}${queryString(query)}`, {
+        dispatcher,
+        method: "GET",
+        headers: { accept, "user-agent": `claw/${this.session.deps.version ?? "cli"}`, ...authorizationHeaders(config.credential) },
+        ...(this.session.deps.signal ? { signal: this.session.deps.signal } : {}),
+        bodyTimeout: 0,
+      });
+    } catch (err) {
+      await dispatcher.close();
+      throw toConnectionError(server, err) ?? err;
+    }
+    if (response.statusCode >= 400) {
+      const err = await errorFromResponse(response);
+      await dispatcher.close();
+      throw err;
+    }
+    return { lines: splitLines(response.body), close: () => dispatcher.destroy(), server };
   }
 }
 

@@ -55,3 +55,37 @@ export async function callApi<T>(path: string, opts: { session?: Session; method
   if (!res.ok) throw new ApiFailure(res.status, isStatusBody(body) ? body : {});
   return body as T;
 }
+
+/**
+ * Opens a watch (newline-delimited JSON events) and hands each event to `onEvent`. Resolves once the server
+ * accepted it, with `ended`, which settles when the stream stops for any reason (the caller reconnects); a
+ * refusal rejects with the ApiFailure as callApi's does.
+ */
+export async function watchApi(path: string, opts: { session: Session; signal: AbortSignal }, onEvent: (event: unknown) => void): Promise<{ ended: Promise<void> }> {
+  const res = await fetch(path, { headers: { Accept: "application/json", Authorization: `Bearer ${opts.session.token}` }, credentials: "omit", cache: "no-store", signal: opts.signal });
+  if (!res.ok || !res.body) {
+    const text = await res.text().catch(() => "");
+    let body: unknown = {};
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      body = { message: text.slice(0, 200) };
+    }
+    throw new ApiFailure(res.status, isStatusBody(body) ? body : {});
+  }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  const ended = (async () => {
+    let buffered = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffered += value;
+      for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (line) onEvent(JSON.parse(line));
+      }
+    }
+  })().catch(() => undefined);
+  return { ended };
+}

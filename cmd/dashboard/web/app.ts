@@ -18,6 +18,7 @@ const byId = <T extends HTMLElement>(id: string, type: new () => T): T => {
 interface Running {
   session: Session;
   timers: number[];
+  panels: Panel[];
   stopped: boolean;
 }
 
@@ -60,14 +61,14 @@ async function submitLogin(event: SubmitEvent): Promise<void> {
 async function start(session: Session): Promise<void> {
   const me = await callApi<WhoAmI>(dashboardPaths.whoami, { session });
   stop();
-  const current: Running = { session, timers: [], stopped: false };
+  const current: Running = { session, timers: [], panels: dashboardPanels(), stopped: false };
   running = current;
   byId("login", HTMLElement).hidden = true;
   byId("board", HTMLElement).hidden = false;
   byId("viewer", HTMLElement).textContent = `${me.username} (${me.roles.join(", ") || "no roles"})`;
   const grid = byId("panels", HTMLElement);
   grid.replaceChildren();
-  for (const panel of dashboardPanels()) {
+  for (const panel of current.panels) {
     const body = el("div", { className: "panel-body", text: "Loading…" });
     const section = el("section", { className: "panel" }, [el("h2", { text: panel.title }), body]);
     section.id = `panel-${panel.id}`;
@@ -102,6 +103,7 @@ function stop(): void {
   if (!running) return;
   running.stopped = true;
   for (const t of running.timers) window.clearTimeout(t);
+  for (const p of running.panels) p.stop?.();
   running = undefined;
 }
 

@@ -3,7 +3,7 @@ import type { AuditEntry } from "../../../api/client/audit/event.js";
 import type { ApiKey } from "../../../api/types/api-key.js";
 import type { Certificate } from "../../../api/types/certificate.js";
 import type { Secret } from "../../../api/types/secret.js";
-import { expiringSoonest, failedLoginTimeline, needsMfaCode, secretsDue, timeLeft } from "./model.js";
+import { expiringSoonest, needsMfaCode, secretsDue, securityTimeline, timeLeft } from "./model.js";
 
 const NOW = Date.parse("2026-11-29T12:30:00Z");
 const DAY = 86_400_000;
@@ -71,15 +71,30 @@ describe("secretsDue", () => {
   });
 });
 
-describe("failedLoginTimeline", () => {
-  it("counts failed logins per hour, oldest first, ending with the current hour", () => {
-    const buckets = failedLoginTimeline({
-      entries: [login(1, NOW - 10 * 60_000, "failure"), login(2, NOW - 5 * 60_000, "failure"), login(3, NOW - 2 * 3_600_000, "failure"), login(4, NOW - 60_000, "success"), login(5, NOW, "failure", "auth.logout"), login(6, NOW - 30 * 3_600_000, "failure")],
+describe("securityTimeline", () => {
+  const entry = (seq: number, at: number, type: string, outcome: AuditEntry["outcome"], details: AuditEntry["details"] = {}): AuditEntry => ({ ...login(seq, at, outcome, type), details });
+  const cases: { name: string; entries: AuditEntry[]; want: { failures: number; blocks: number } }[] = [
+    { name: "counts a refused login as a failed authentication", entries: [entry(1, NOW - 60_000, "auth.login", "failure")], want: { failures: 1, blocks: 0 } },
+    { name: "does not count a successful login", entries: [entry(1, NOW - 60_000, "auth.login", "success")], want: { failures: 0, blocks: 0 } },
+    { name: "counts a 401 (a wrong key or token) as a failed authentication", entries: [entry(1, NOW - 60_000, "security.violation", "failure", { status: 401 })], want: { failures: 1, blocks: 0 } },
+    { name: "does not count a 403, which is not an authentication", entries: [entry(1, NOW - 60_000, "security.violation", "denied", { status: 403 })], want: { failures: 0, blocks: 0 } },
+    { name: "counts a window's summary as the repeats it folded", entries: [entry(1, NOW - 120_000, "auth.login", "failure"), entry(2, NOW - 60_000, "auth.login", "failure", { repeated: 41 })], want: { failures: 42, blocks: 0 } },
+    { name: "counts blocked requests apart, summaries by their repeats", entries: [entry(1, NOW - 60_000, "security.blocked", "denied"), entry(2, NOW - 30_000, "security.blocked", "denied", { repeated: 9 })], want: { failures: 0, blocks: 10 } },
+    { name: "ignores other types", entries: [entry(1, NOW - 60_000, "auth.logout", "failure")], want: { failures: 0, blocks: 0 } },
+  ];
+  it.each(cases)("$name", ({ entries, want }) => {
+    const buckets = securityTimeline({ entries, now: NOW, hours: 24 });
+    expect({ failures: buckets.reduce((n, b) => n + b.failures, 0), blocks: buckets.reduce((n, b) => n + b.blocks, 0) }).toEqual(want);
+  });
+
+  it("buckets per hour, oldest first, ending with the current hour, and drops what is older than the window", () => {
+    const buckets = securityTimeline({
+      entries: [entry(1, NOW - 10 * 60_000, "auth.login", "failure"), entry(2, NOW - 5 * 60_000, "auth.login", "failure"), entry(3, NOW - 2 * 3_600_000, "auth.login", "failure"), entry(6, NOW - 30 * 3_600_000, "auth.login", "failure")],
       now: NOW,
       hours: 24,
     });
     expect(buckets).toHaveLength(24);
-    expect(buckets.at(-1)).toEqual({ start: Date.parse("2026-11-29T12:00:00Z"), failures: 2 });
+    expect(buckets.at(-1)).toEqual({ start: Date.parse("2026-11-29T12:00:00Z"), failures: 2, blocks: 0 });
     expect(buckets.at(-3)!.failures).toBe(1);
     expect(buckets.reduce((n, b) => n + b.failures, 0)).toBe(3);
   });

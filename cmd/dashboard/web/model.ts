@@ -69,19 +69,35 @@ export function secretsDue(input: { secrets: readonly Secret[]; now: number; wit
 export interface TimelineBucket {
   /** ms since the epoch: the start of the hour. */
   start: number;
+  /** Failed authentications: refused logins and 401s (a wrong key or token). */
   failures: number;
+  /** Requests refused by a block (security.blocked). */
+  blocks: number;
 }
 
-/** Failed logins per hour over the `hours` hours ending with the current one, oldest first. */
-export function failedLoginTimeline(input: { entries: readonly AuditEntry[]; now: number; hours: number }): TimelineBucket[] {
+/** The audit types the timeline reads. */
+export const TIMELINE_TYPES = ["auth.login", "security.violation", "security.blocked"] as const;
+
+/** How many refusals one entry stands for: a window's summary carries the repeats it folded (details.repeated). */
+const weight = (e: AuditEntry): number => {
+  const repeated = e.details?.["repeated"];
+  return typeof repeated === "number" && repeated > 0 ? repeated : 1;
+};
+
+/** Failed authentications and blocks per hour for the last `hours` hours, oldest first, ending with the current hour. */
+export function securityTimeline(input: { entries: readonly AuditEntry[]; now: number; hours: number }): TimelineBucket[] {
   const last = Math.floor(input.now / HOUR_MS) * HOUR_MS;
   const first = last - (input.hours - 1) * HOUR_MS;
-  const buckets: TimelineBucket[] = Array.from({ length: input.hours }, (_, i) => ({ start: first + i * HOUR_MS, failures: 0 }));
+  const buckets: TimelineBucket[] = Array.from({ length: input.hours }, (_, i) => ({ start: first + i * HOUR_MS, failures: 0, blocks: 0 }));
   for (const e of input.entries) {
-    if (e.type !== "auth.login" || e.outcome === "success") continue;
+    const failed = (e.type === "auth.login" && e.outcome !== "success") || (e.type === "security.violation" && e.outcome === "failure");
+    const blocked = e.type === "security.blocked";
+    if (!failed && !blocked) continue;
     const at = ms(e.time);
     if (at === undefined || at < first || at >= last + HOUR_MS) continue;
-    buckets[Math.floor((at - first) / HOUR_MS)]!.failures++;
+    const bucket = buckets[Math.floor((at - first) / HOUR_MS)]!;
+    if (failed) bucket.failures += weight(e);
+    else bucket.blocks += weight(e);
   }
   return buckets;
 }

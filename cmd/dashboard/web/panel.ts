@@ -1,4 +1,5 @@
-// What a dashboard panel is: an id, a title, how often it reloads, and how it loads its content.
+// What a dashboard panel is: an id, a title, how often it reloads, how it loads its content, and how it
+// lets go of what it holds open.
 
 import type { Session } from "./api.js";
 
@@ -8,4 +9,6 @@ export interface Panel {
   /** How often it reloads. */
   everyMs: number;
   load(session: Session): Promise<Node>;
+  /** Ends what the panel keeps open between loads (a live stream) when the session ends. */
+  stop?(): void;
 }

@@ -4,14 +4,14 @@
 import type { AuditEntry } from "../../../api/client/audit/event.js";
 import type { KubeList, KubeObject } from "../../../api/machinery/meta.js";
 import type { ApiKey } from "../../../api/types/api-key.js";
-import type { AuditEventList } from "../../../api/types/audit-api.js";
+import type { AuditEventList, AuditWatchEvent } from "../../../api/types/audit-api.js";
 import type { BlockRule } from "../../../api/types/block-rule.js";
 import type { Certificate } from "../../../api/types/certificate.js";
 import type { ReputationList } from "../../../api/types/guard-api.js";
 import type { Node as ClawNode } from "../../../api/types/node.js";
 import type { Secret } from "../../../api/types/secret.js";
-import { ApiFailure, callApi, type Session } from "./api.js";
-import { expiringSoonest, failedLoginTimeline, secretsDue, timeLeft } from "./model.js";
+import { ApiFailure, callApi, watchApi, type Session } from "./api.js";
+import { expiringSoonest, secretsDue, securityTimeline, TIMELINE_TYPES, timeLeft } from "./model.js";
 import { mfaPanel } from "./mfa-panel.js";
 import type { Panel } from "./panel.js";
 import { dashboardPaths } from "./paths.js";
@@ -28,25 +28,64 @@ const unlessForbidden = <T>(pending: Promise<T>): Promise<T | undefined> => pend
 
 const AUDIT_ROWS = 50;
 
-/** The live audit stream: the last entries, then every entry after the newest seen, polled. */
+/**
+ * The live audit stream: the last entries once, then the audit watch (events?watch=true&afterSeq=…) adds each
+ * new entry as the server appends it. A stream that ends (a restart, a timeout) is reopened by the next load
+ * from the last seq seen, so nothing is missed or shown twice.
+ */
 function auditStream(): Panel {
   let entries: AuditEntry[] = [];
   let afterSeq: number | undefined;
+  let live: AbortController | undefined;
+  const status = el("p", { className: "note" });
+  const rows = el("div", {});
+  const box = el("div", {}, [status, rows]);
+  const tone = (o: AuditEntry["outcome"]) => (o === "success" ? "ok" : o === "denied" ? "critical" : "warn");
+  const render = () =>
+    rows.replaceChildren(
+      entries.length === 0
+        ? empty("No audit entries yet.")
+        : table(
+            ["seq", "time", "type", "actor", "outcome", "resource"],
+            entries.map((e) => [String(e.seq), localTime(Date.parse(e.time)), e.type, e.actor, badge(e.outcome, tone(e.outcome)), e.resource ? `${e.resource.kind}${e.resource.name ? `/${e.resource.name}` : ""}` : ""]),
+          ),
+    );
+  const add = (event: unknown) => {
+    const e = event as AuditWatchEvent;
+    if (e.type === "ADDED") {
+      entries = [e.object, ...entries].slice(0, AUDIT_ROWS);
+      afterSeq = Math.max(afterSeq ?? 0, e.object.seq);
+      render();
+    } else if (e.type === "BOOKMARK") afterSeq = Math.max(afterSeq ?? 0, e.object.seq);
+  };
   return {
     id: "audit",
     title: "Audit stream",
-    everyMs: 2_000,
+    everyMs: 3_000,
     async load(session) {
-      const query = afterSeq === undefined ? `last=${AUDIT_ROWS}` : `afterSeq=${afterSeq}&limit=500`;
-      const page = await callApi<AuditEventList>(`${dashboardPaths.auditEvents}?${query}`, { session });
-      entries = [...page.items.slice().reverse(), ...entries].slice(0, AUDIT_ROWS);
-      afterSeq = Math.max(afterSeq ?? 0, page.metadata.headSeq, ...page.items.map((e) => e.seq));
-      if (entries.length === 0) return empty("No audit entries yet.");
-      const tone = (o: AuditEntry["outcome"]) => (o === "success" ? "ok" : o === "denied" ? "critical" : "warn");
-      return table(
-        ["seq", "time", "type", "actor", "outcome", "resource"],
-        entries.map((e) => [String(e.seq), localTime(Date.parse(e.time)), e.type, e.actor, badge(e.outcome, tone(e.outcome)), e.resource ? `${e.resource.kind}${e.resource.name ? `/${e.resource.name}` : ""}` : ""]),
-      );
+      if (live) return box;
+      if (afterSeq === undefined) {
+        const page = await callApi<AuditEventList>(`${dashboardPaths.auditEvents}?last=${AUDIT_ROWS}`, { session });
+        entries = page.items.slice().reverse();
+        afterSeq = Math.max(page.metadata.headSeq, ...page.items.map((e) => e.seq));
+        render();
+      }
+      const abort = new AbortController();
+      const opened = await watchApi(`${dashboardPaths.auditEvents}?watch=true&afterSeq=${afterSeq}`, { session, signal: abort.signal }, add);
+      live = abort;
+      box.dataset.live = "true";
+      status.textContent = "Live: new entries appear as they are recorded.";
+      void opened.ended.then(() => {
+        if (live !== abort) return;
+        live = undefined;
+        delete box.dataset.live;
+        status.textContent = "Reconnecting…";
+      });
+      return box;
+    },
+    stop() {
+      live?.abort();
+      live = undefined;
     },
   };
 }
@@ -120,15 +159,23 @@ const secrets: Panel = {
 
 const failedLogins: Panel = {
   id: "logins",
-  title: "Failed logins, last 24 hours",
+  title: "Failed authentications and blocks, last 24 hours",
   everyMs: 15_000,
   async load(session) {
     const now = Date.now();
     const since = new Date(now - 24 * 3_600_000).toISOString();
-    const page = await callApi<AuditEventList>(`${dashboardPaths.auditEvents}?type=auth.login&since=${encodeURIComponent(since)}&limit=5000`, { session });
-    const buckets = failedLoginTimeline({ entries: page.items, now, hours: 24 });
-    const total = buckets.reduce((n, b) => n + b.failures, 0);
-    return el("div", {}, [el("p", { className: "note", text: `${total} failed login${total === 1 ? "" : "s"}.` }), timeline(buckets)]);
+    const entries: AuditEntry[] = [];
+    // Every page of the day: a busy day is more than one page, and a short count would understate an attack.
+    for (let after: string | undefined, pages = 0; pages < 20; pages++) {
+      const page = await callApi<AuditEventList>(`${dashboardPaths.auditEvents}?type=${TIMELINE_TYPES.join(",")}&since=${encodeURIComponent(since)}&limit=5000${after ? `&afterSeq=${after}` : ""}`, { session });
+      entries.push(...page.items);
+      after = page.metadata.continue;
+      if (!after) break;
+    }
+    const buckets = securityTimeline({ entries, now, hours: 24 });
+    const failures = buckets.reduce((n, b) => n + b.failures, 0);
+    const blocks = buckets.reduce((n, b) => n + b.blocks, 0);
+    return el("div", {}, [el("p", { className: "note", text: `${failures} failed authentication${failures === 1 ? "" : "s"}, ${blocks} blocked request${blocks === 1 ? "" : "s"}.` }), timeline(buckets)]);
   },
 };
 

@@ -1,5 +1,5 @@
-// The two drawings, as SVG built by hand: an expiry bar (life left of a credential) and the failed-login
-// timeline. Sizes are attributes, never style attributes, so the CSP's style-src 'self' holds.
+// The drawings, as SVG built by hand: an expiry bar (life left of a credential), the timeline of failed
+// authentications and blocks, the score bar and the QR code. Sizes are attributes, never style attributes, so the CSP's style-src 'self' holds.
 
 import type { ExpiryItem, TimelineBucket } from "./model.js";
 import type { QrMatrix } from "./qr.js";
@@ -28,7 +28,7 @@ export function expiryBar(item: ExpiryItem): SVGSVGElement {
   ]);
 }
 
-/** One bar per hour, scaled to the busiest hour, with the hour labelled every six bars. */
+/** One stacked bar per hour — failed authentications below, blocks above — scaled to the busiest hour, the hour labelled every six bars. */
 export function timeline(buckets: readonly TimelineBucket[]): SVGSVGElement {
   const barWidth = 14;
   const gap = 4;
@@ -36,17 +36,32 @@ export function timeline(buckets: readonly TimelineBucket[]): SVGSVGElement {
   // Room on both sides for the first and last hour labels.
   const pad = 16;
   const width = buckets.length * (barWidth + gap) + 2 * pad;
-  const max = Math.max(1, ...buckets.map((b) => b.failures));
+  const max = Math.max(1, ...buckets.map((b) => b.failures + b.blocks));
+  const height = (n: number) => (n === 0 ? 0 : Math.max(3, Math.round((n / max) * chartHeight)));
   const bars = buckets.flatMap((b, i) => {
     const x = pad + i * (barWidth + gap);
-    const h = b.failures === 0 ? 1 : Math.max(3, Math.round((b.failures / max) * chartHeight));
-    const hour = new Date(b.start).getHours();
-    const label = i % 6 === 0 ? [svgEl("text", { class: "axis", x: x + barWidth / 2, y: chartHeight + 14, "text-anchor": "middle" }, [document.createTextNode(`${String(hour).padStart(2, "0")}:00`)])] : [];
-    return [svgEl("rect", { class: b.failures > 0 ? "bar failures" : "bar", x, y: chartHeight - h, width: barWidth, height: h }, [title(`${String(hour).padStart(2, "0")}:00 — ${b.failures} failed`)]), ...label];
+    const hour = `${String(new Date(b.start).getHours()).padStart(2, "0")}:00`;
+    const tip = title(`${hour} — ${b.failures} failed authentication${b.failures === 1 ? "" : "s"}, ${b.blocks} blocked`);
+    const label = i % 6 === 0 ? [svgEl("text", { class: "axis", x: x + barWidth / 2, y: chartHeight + 14, "text-anchor": "middle" }, [document.createTextNode(hour)])] : [];
+    if (b.failures + b.blocks === 0) return [svgEl("rect", { class: "bar", x, y: chartHeight - 1, width: barWidth, height: 1 }, [tip]), ...label];
+    const hf = height(b.failures);
+    const hb = height(b.blocks);
+    return [
+      ...(hf > 0 ? [svgEl("rect", { class: "bar failures", x, y: chartHeight - hf, width: barWidth, height: hf }, [tip])] : []),
+      ...(hb > 0 ? [svgEl("rect", { class: "bar blocks", x, y: chartHeight - hf - hb, width: barWidth, height: hb }, [title(tip.textContent ?? "")])] : []),
+      ...label,
+    ];
   });
-  return svgEl("svg", { class: "timeline", width, height: chartHeight + 18, viewBox: `0 0 ${width} ${chartHeight + 18}`, role: "img", "aria-label": `failed logins per hour, at most ${max}` }, [
+  const legend = [
+    svgEl("rect", { class: "bar failures", x: pad, y: chartHeight + 20, width: 10, height: 10 }),
+    svgEl("text", { class: "axis", x: pad + 14, y: chartHeight + 29 }, [document.createTextNode("failed authentications")]),
+    svgEl("rect", { class: "bar blocks", x: pad + 150, y: chartHeight + 20, width: 10, height: 10 }),
+    svgEl("text", { class: "axis", x: pad + 164, y: chartHeight + 29 }, [document.createTextNode("blocked requests")]),
+  ];
+  return svgEl("svg", { class: "timeline", width, height: chartHeight + 34, viewBox: `0 0 ${width} ${chartHeight + 34}`, role: "img", "aria-label": `failed authentications and blocks per hour, at most ${max}` }, [
     svgEl("line", { class: "baseline", x1: 0, y1: chartHeight, x2: width, y2: chartHeight }),
     ...bars,
+    ...legend,
   ]);
 }
 
