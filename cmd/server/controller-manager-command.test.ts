@@ -94,7 +94,25 @@ describe("claw controller-manager", () => {
     expect(run.stderr.text).toContain("they need an admin credential (*:*)");
   });
 
+  it("runs the inactive-credentials controllers with --disable-inactive-after-days: a User unused that long is disabled", async () => {
+    const created = await client.create<User>("users", { apiVersion: "security.clawbernetes.com/v1", kind: "User", metadata: { name: "idle" }, spec: { roles: ["viewer"] } });
+    const longAgo = new Date(Date.now() - 100 * 86_400_000).toISOString();
+    await client.updateStatus<User>("users", { ...created, status: { ...created.status, lastLoginTime: longAgo } });
+    const run = claw(["controller-manager", "--config", kubeconfig("admin-inactive.conf", env.token), "--identity", "cm-inactive", "--disable-inactive-after-days", "90"]);
+    await run.stdout.until("running against");
+    const users = new Informer<User>({ source: restListWatcher<User>(client, "users"), clock: systemClock, logger: silentLogger() });
+    users.start();
+    try {
+      await objectUntil(users, "idle", (u) => u?.spec?.disabled === true);
+    } finally {
+      await users.stop();
+      run.stop();
+    }
+    expect(await run.done).toBe(0);
+  });
+
   it.each([
+    ["refuses a --disable-inactive-after-days that is not a number of days (exit 2)", ["controller-manager", "--disable-inactive-after-days", "90d"], 2, "must be a whole number of days from 1 to 3650"],
     ["refuses to start without a credential (exit 4)", ["controller-manager", "--server", "http://127.0.0.1:9"], 4, "error: no credential for http://127.0.0.1:9"],
     ["says which config file is missing (exit 2)", ["controller-manager", "--config", "/nonexistent/admin.conf"], 2, "/nonexistent/admin.conf (from --config) does not exist"],
     ["refuses a --leader-elect that is not a boolean (exit 2)", ["controller-manager", "--leader-elect", "maybe"], 2, '"maybe" is not true or false'],

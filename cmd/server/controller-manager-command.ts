@@ -2,7 +2,7 @@
 // (--config kubeconfig, --server, --token, CLAWBERNETES_TOKEN / CLAWBERNETES_API_KEY), with leader election.
 
 import { randomBytes } from "node:crypto";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import pino from "pino";
 import { systemClock, type Clock } from "../../api/machinery/clock.js";
 import { isApiError } from "../../api/machinery/errors.js";
@@ -14,7 +14,8 @@ import { KubeconfigError } from "../cli/config/kubeconfig.js";
 import { ExitCode } from "../cli/exit-codes.js";
 import { FAILED } from "../cli/cli-action.js";
 import { parseBooleanOption } from "./boolean-option.js";
-import { managerIdentity, startControllers } from "./controllers.js";
+import { controllerSetFor, managerIdentity, startControllers } from "./controllers.js";
+import { MAX_INACTIVE_DAYS } from "../../api/auth/auth-config.js";
 
 export interface ControllerManagerCommandDeps {
   env: Record<string, string | undefined>;
@@ -28,15 +29,17 @@ export interface ControllerManagerCommandDeps {
 
 interface Flags {
   leaderElect: boolean;
+  disableInactiveAfterDays?: number;
   identity?: string;
   logLevel: string;
 }
 
 export function controllerManagerCommand(deps: ControllerManagerCommandDeps): Command {
   return new Command("controller-manager")
-    .description("run only the controllers (roles, users, apikeys) against a claw server, which runs with --controllers=false; finds the server and credential as every claw verb does (--config, --server, --token)")
+    .description("run only the controllers (roles, users, apikeys, secrets, blockrules, certificates; the inactive-credentials ones with --disable-inactive-after-days) against a claw server, which runs with --controllers=false; finds the server and credential as every claw verb does (--config, --server, --token)")
     .option("--leader-elect <true|false>", "compete for the claw-controller-manager Lease so that one manager of several runs the controllers", parseBooleanOption, true)
     .option("--identity <name>", "this manager's name in the Lease (default HOSTNAME_random)")
+    .option("--disable-inactive-after-days <days>", "also run the inactive-credentials controllers: disable Users and revoke ApiKeys unused this many days (gateway.toml's [auth] disable_inactive_after_days, which this command does not read)", parseDays)
     .addOption(new Option("--log-level <level>", "log level").choices(["trace", "debug", "info", "warn", "error"]).default(deps.env.CLAW_LOG_LEVEL ?? "info"))
     // addCommand does not pass the program's settings on: usage errors go to the claw exit code, not process.exit.
     .exitOverride()
@@ -75,12 +78,19 @@ export function controllerManagerCommand(deps: ControllerManagerCommandDeps): Co
         logger,
         identity,
         leaderElection: flags.leaderElect,
+        controllers: controllerSetFor({ ...(flags.disableInactiveAfterDays !== undefined ? { disableInactiveAfterDays: flags.disableInactiveAfterDays } : {}) }).controllers,
       });
       deps.stdout(`claw controller-manager ${identity} running against ${resolved.server}${flags.leaderElect ? " (leader election on)" : ""}`);
       const signal = await (deps.shutdown ?? processSignal)();
       logger.info({ signal }, "shutting down");
       await running.stop();
     });
+}
+
+function parseDays(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_INACTIVE_DAYS)
+    throw new InvalidArgumentError(`must be a whole number of days from 1 to ${MAX_INACTIVE_DAYS}, such as 90`);
+  return Number(text);
 }
 
 /** Says what is wrong and ends the command with a claw exit code. */
