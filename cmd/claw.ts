@@ -7,6 +7,7 @@ import { runCli } from "./cli/program.js";
 import { openForensicAuditSource } from "./server/forensic-audit-source.js";
 import { controllerManagerCommand } from "./server/controller-manager-command.js";
 import { serverCommand } from "./server/server-command.js";
+import { storeRestoreCommand } from "./server/store-restore-command.js";
 import { addNodeAgentCommands } from "./node/agent-commands.js";
 import { clawVersion } from "./server/version.js";
 
@@ -47,6 +48,8 @@ const code = await runCli(process.argv.slice(2), {
     };
     program.addCommand(serverCommand(serverDeps));
     program.addCommand(controllerManagerCommand(serverDeps));
+    // `claw store` is the CLI's (backup goes through the API); restore works on the files, so it lives here.
+    program.commands.find((c) => c.name() === "store")?.addCommand(storeRestoreCommand(serverDeps));
   },
 });
 process.exitCode = process.exitCode || code;

@@ -47,6 +47,16 @@ export class SqliteStore implements Store {
     this.writer = new GroupCommit({ db, queries: this.queries, onCommit: (events) => this.hub.dispatch(events) });
   }
 
+  /**
+   * A consistent copy of the whole database at `destination` (SQLite's online backup, in steps, so writes go
+   * on meanwhile): what `claw store backup` downloads. The copy is a plain rollback-journal database.
+   */
+  async backup(destination: string): Promise<{ pages: number }> {
+    this.assertOpen();
+    const result = await this.db.backup(destination);
+    return { pages: result.totalPages };
+  }
+
   async get(key: string): Promise<KeyValue | undefined> {
     this.assertOpen();
     const row = this.queries.latest(key);

@@ -17,6 +17,8 @@ import { addPkiCommand } from "./commands/pki-command.js";
 import { addRunCommand } from "./commands/run-command.js";
 import { addSecretsCommand } from "./commands/secrets-command.js";
 import { addSecurityCommand } from "./commands/security-command.js";
+import { addStatusCommand } from "./commands/status-command.js";
+import { addStoreCommand } from "./commands/store-command.js";
 import { addVersionCommand } from "./commands/version-command.js";
 import { addWaitCommand } from "./commands/wait-command.js";
 import type { ClientConfigFlags } from "./config/client-config.js";
@@ -71,12 +73,14 @@ export function buildProgram(deps: CliDeps): Command {
   addConfigCommand(program, session);
   addAuthCommand(program, session);
   addVersionCommand(program, session);
+  addStatusCommand(program, session);
   addAuditCommand(program, session);
   addSecretsCommand(program, session);
   addSecurityCommand(program, session);
   addPkiCommand(program, session);
   addNodeCommand(program, session);
   addRunCommand(program, session);
+  addStoreCommand(program, session);
   deps.serverCommand?.(program);
   return program;
 }

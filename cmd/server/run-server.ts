@@ -30,6 +30,7 @@ import { hostname, networkInterfaces } from "node:os";
 import { NodesModule } from "../../api/nodes/nodes-module.js";
 import { parseNodesConfig } from "../../api/nodes/nodes-config.js";
 import { dashboardRoutes } from "../dashboard/dashboard-routes.js";
+import { storeSnapshotModule } from "./store-snapshot-module.js";
 import { parseAlertsConfig } from "../../api/audit/alerts-config.js";
 import { parseAuditConfig } from "../../api/audit/audit-config.js";
 import { securityCheckModule } from "./security-check-module.js";
@@ -90,7 +91,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       clock,
       logger,
       random: { bytes: (n) => randomBytes(n) },
-      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig })), (ctx) => new GuardModule(ctx, { config: guardConfig, ...(countries ? { countries } : {}) }), (ctx) => new NodesModule(ctx, { config: nodesConfig }), () => ({ name: "dashboard", routes: dashboardRoutes() }), (ctx) => securityCheckModule(ctx, { auth: authConfig, tls: tlsPlan, audit: auditConfig, guard: guardConfig, alerts: alertsConfig })],
+      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig })), (ctx) => new GuardModule(ctx, { config: guardConfig, ...(countries ? { countries } : {}) }), (ctx) => new NodesModule(ctx, { config: nodesConfig }), () => ({ name: "dashboard", routes: dashboardRoutes() }), (ctx) => securityCheckModule(ctx, { auth: authConfig, tls: tlsPlan, audit: auditConfig, guard: guardConfig, alerts: alertsConfig }), (ctx) => storeSnapshotModule(ctx, { dataDir: config.dataDir })],
       authenticators: controllers.authenticators,
       maxBodyBytes: config.maxRequestBytes,
       ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),

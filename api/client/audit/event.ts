@@ -10,6 +10,7 @@
 //   Gateway guard: security.blocked (an IP refused by a BlockRule, geo rule or rate limit).
 //   Node agent and workload runtime (not built yet; the emit API above is theirs when they land):
 //     node.connected, node.disconnected, workload.started, workload.stopped.
+//   claw server: store.backup (an admin downloaded a snapshot of the embedded store; details: bytes).
 //   The audit log itself: audit.pruned (retention dropped entries behind a signed anchor).
 //   The audit module's alert rules (api/audit/alert-rules.ts): security.alert (a threshold crossed or an
 //     unusual event; details: rule, subject, count, window, first/last seen — never a secret).
@@ -45,6 +46,7 @@ export const AUDIT_EVENT_TYPES = [
   "certificates.keyaccessed",
   "audit.pruned",
   "security.alert",
+  "store.backup",
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

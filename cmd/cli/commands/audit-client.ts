@@ -1,17 +1,13 @@
 // The audit API (api/audit/audit-api.ts) from the CLI: JSON queries through the session's RestClient,
-// and the raw log as a stream of lines (undici, the session's server, credential and TLS), which the
+// and the raw log as a stream of lines (raw-stream.ts: the session's server, credential and TLS), which the
 // verifier reads batch by batch without holding the log in memory.
 
-import { Agent, request, type Dispatcher } from "undici";
 import { auditPaths, type AuditEventList, type AuditLogHeader, type AuditWatchEvent, type PublicKeyList } from "../../../api/types/audit-api.js";
 import type { RawBatch } from "../../../api/client/audit/batch.js";
 import type { BatchSource } from "../../../api/client/audit/verify-log.js";
-import { toConnectionError } from "../../../api/client/connection-error.js";
-import { authorizationHeaders } from "../../../api/client/credential.js";
 import type { QueryValue } from "../../../api/client/resource-path.js";
-import { queryString } from "../../../api/client/resource-path.js";
-import { errorFromResponse } from "../../../api/client/response-error.js";
 import type { CliSession } from "../cli-session.js";
+import { openStream } from "../raw-stream.js";
 
 const LINES_PER_PAGE = 16;
 
@@ -67,33 +63,10 @@ export class AuditClient {
     }
   }
 
-  /** A GET whose answer is read line by line, over its own connection (undici) with the session's server, credential and TLS. */
+  /** A GET whose answer is read line by line, over its own connection with the session's server, credential and TLS. */
   private async openLines(path: string, query: Record<string, QueryValue>, accept: string): Promise<{ lines: AsyncGenerator<string, void, undefined>; close(): Promise<void>; server: string }> {
-    const config = await this.session.config();
-    const tls = config.tls;
-    const dispatcher: Dispatcher = new Agent({
-      connect: { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}), ...(tls.serverName ? { servername: tls.serverName } : {}), rejectUnauthorized: !tls.insecureSkipVerify },
-    });
-    const server = config.server.replace(/\/+$/, "");
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await request(`${server}${path}${queryString(query)}`, {
-        dispatcher,
-        method: "GET",
-        headers: { accept, "user-agent": `claw/${this.session.deps.version ?? "cli"}`, ...authorizationHeaders(config.credential) },
-        ...(this.session.deps.signal ? { signal: this.session.deps.signal } : {}),
-        bodyTimeout: 0,
-      });
-    } catch (err) {
-      await dispatcher.close();
-      throw toConnectionError(server, err) ?? err;
-    }
-    if (response.statusCode >= 400) {
-      const err = await errorFromResponse(response);
-      await dispatcher.close();
-      throw err;
-    }
-    return { lines: splitLines(response.body), close: () => dispatcher.destroy(), server };
+    const opened = await openStream(this.session, { path, query, accept });
+    return { lines: splitLines(opened.body), close: opened.close, server: opened.server };
   }
 }
 
