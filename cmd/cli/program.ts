@@ -17,7 +17,6 @@ import { addPkiCommand } from "./commands/pki-command.js";
 import { addRunCommand } from "./commands/run-command.js";
 import { addSecretsCommand } from "./commands/secrets-command.js";
 import { addSecurityCommand } from "./commands/security-command.js";
-import { addStatusCommand } from "./commands/status-command.js";
 import { addStoreCommand } from "./commands/store-command.js";
 import { addVersionCommand } from "./commands/version-command.js";
 import { addWaitCommand } from "./commands/wait-command.js";
@@ -73,7 +72,6 @@ export function buildProgram(deps: CliDeps): Command {
   addConfigCommand(program, session);
   addAuthCommand(program, session);
   addVersionCommand(program, session);
-  addStatusCommand(program, session);
   addAuditCommand(program, session);
   addSecretsCommand(program, session);
   addSecurityCommand(program, session);
