@@ -136,6 +136,26 @@ describe("the audit watch (events?watch=true)", () => {
     expect(await stream.next()).toMatchObject({ type: "BOOKMARK", object: { seq: 1 } });
   });
 
+  it("ends with a 403 ERROR at the next bookmark once the caller may no longer read the log", async () => {
+    await start();
+    const stream = await w("");
+    expect((await stream.next())?.type).toBe("BOOKMARK");
+    s.revoked.add("user:auditor");
+    (s.t.clock as FakeClock).step(30_000);
+    expect(await stream.next()).toMatchObject({ type: "ERROR", object: { code: 403, reason: "Forbidden" } });
+    expect(await stream.next()).toBeUndefined();
+  });
+
+  it("ends after 30 minutes even without timeoutSeconds, so the client authenticates again", async () => {
+    await start();
+    const stream = await w("");
+    const types: string[] = [];
+    (s.t.clock as FakeClock).step(30 * 60_000);
+    for (let e = await stream.next(); e; e = await stream.next()) types.push(e.type);
+    expect(types.length).toBeGreaterThan(0);
+    expect(types.every((t) => t === "BOOKMARK")).toBe(true);
+  });
+
   const refusals: { name: string; query: string; token?: string; status: number; message: RegExp }[] = [
     { name: "a caller without audit:read", query: "", token: OPERATOR_TOKEN, status: 403, message: /audit/ },
     { name: "until, which a watch never reaches", query: "until=2026-02-01T00:00:00Z", status: 400, message: /until cannot be used with watch/ },

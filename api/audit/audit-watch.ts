@@ -24,7 +24,14 @@ export interface AuditWatchOptions {
   bookmarkIntervalMs?: number;
   /** Bytes buffered for a client that does not read before its stream is ended (it resumes with afterSeq). */
   maxPendingBytes?: number;
+  /**
+   * The longest a stream stays open (default 30 min): the client reconnects with afterSeq, and so
+   * authenticates again — a revoked key or an expired session does not keep reading the log.
+   */
+  maxLifetimeMs?: number;
 }
+
+export const DEFAULT_AUDIT_WATCH_LIFETIME_MS = 30 * 60_000;
 
 const MAX_TIMEOUT_SECONDS = 24 * 3600;
 
@@ -63,6 +70,12 @@ async function stream(ctx: RequestContext, query: AuditQuery, timeoutSeconds: nu
 
   const { res } = ctx;
   res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+  // HEAD has no body to stream: it gets a GET's headers and ends, rather than hold the connection until the timeout.
+  if (ctx.req.method === "HEAD") {
+    release();
+    res.end();
+    return;
+  }
   res.flushHeaders();
   // Everything up to sentSeq is behind the client: the head when it asked for no history, or what it holds.
   let sentSeq = query.afterSeq ?? headSeq;
@@ -135,11 +148,24 @@ async function stream(ctx: RequestContext, query: AuditQuery, timeoutSeconds: nu
   const bookmark = () => write({ type: "BOOKMARK", object: { apiVersion: `${AUDIT_GROUP}/v1`, kind: "AuditBookmark", seq: sentSeq } });
   bookmark();
   const interval = opts.bookmarkIntervalMs ?? 30_000;
+  // Each bookmark asks again whether the caller may still read the log: a user disabled or a role taken away
+  // ends the stream within one interval, not at its timeout.
   const tick = () => {
     if (closed) return;
-    bookmark();
-    timers.push(opts.clock.setTimer(interval, tick));
+    ctx.authorize({ resource: "audit", action: "read" }).then(
+      () => {
+        if (closed) return;
+        bookmark();
+        timers.push(opts.clock.setTimer(interval, tick));
+      },
+      (err: unknown) => {
+        const code = typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 403;
+        write({ type: "ERROR", object: { apiVersion: "v1", kind: "Status", status: "Failure", code, reason: code === 403 ? "Forbidden" : "InternalError", message: `the audit stream ended: ${(err as Error).message}` } });
+        finish();
+      },
+    );
   };
   timers.push(opts.clock.setTimer(interval, tick));
-  if (timeoutSeconds > 0) timers.push(opts.clock.setTimer(timeoutSeconds * 1000, finish));
+  const lifetimeMs = Math.min(timeoutSeconds > 0 ? timeoutSeconds * 1000 : Infinity, opts.maxLifetimeMs ?? DEFAULT_AUDIT_WATCH_LIFETIME_MS);
+  timers.push(opts.clock.setTimer(lifetimeMs, finish));
 }

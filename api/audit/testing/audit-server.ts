@@ -21,6 +21,8 @@ export interface AuditServer {
   /** The last permission the routes asked for, and the context's resource and verb at that moment. */
   asked: { resource: string; action: string; ctxResource?: string; ctxVerb?: string }[];
   get(path: string, token?: string): Promise<Response>;
+  /** Users (by name) refused audit:read from now on, as if their role were taken away. */
+  revoked: Set<string>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function startAuditServer(opts: TestLogOptions & { clock?: Clock } 
   const t = await startTestLog({ ...opts, clock });
   const registry = loadCrdRegistry();
   const asked: AuditServer["asked"] = [];
+  const revoked = new Set<string>();
   const server = new ApiServer({
     store: t.store,
     registry,
@@ -45,7 +48,7 @@ export async function startAuditServer(opts: TestLogOptions & { clock?: Clock } 
     permissions: {
       decide: (user, resource, action) => {
         asked.push({ resource, action });
-        return user.name === "user:auditor" ? { allowed: true, reason: "auditor" } : { allowed: false, reason: "needs audit:read" };
+        return user.name === "user:auditor" && !revoked.has(user.name) ? { allowed: true, reason: "auditor" } : { allowed: false, reason: "needs audit:read" };
       },
     },
     routes: auditRoutes({ batches: t.log.batches, log: t.log, watch: { store: t.store, clock, limiter: new WatchLimiter(3) } }),
@@ -57,6 +60,7 @@ export async function startAuditServer(opts: TestLogOptions & { clock?: Clock } 
     url,
     t,
     asked,
+    revoked,
     get: (path, token = AUDITOR_TOKEN) => fetch(url + path, { headers: { Authorization: `Bearer ${token}` } }),
     async stop() {
       await server.stop();
