@@ -2,7 +2,7 @@
 // the container's root filesystem is read-only), streamed to the caller, then removed. One admin at a time.
 
 import { randomBytes } from "node:crypto";
-import { createReadStream, mkdirSync, statSync, unlinkSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { badRequest, tooManyRequests } from "../../api/machinery/errors.js";
@@ -13,6 +13,9 @@ import { STORE_SNAPSHOT_TYPE, storeSnapshotPath } from "../../api/types/store-ba
 
 export function storeSnapshotModule(ctx: ModuleContext, opts: { dataDir: string }): ServerModule {
   let running = false;
+  // A server killed mid-snapshot left its copy behind: a full copy of the store, so it does not stay.
+  const dir = join(opts.dataDir, "backups");
+  if (existsSync(dir)) for (const name of readdirSync(dir)) if (name.startsWith(".snapshot-")) rmSync(join(dir, name), { force: true });
   return {
     name: "store-snapshot",
     routes: [
@@ -30,7 +33,6 @@ export function storeSnapshotModule(ctx: ModuleContext, opts: { dataDir: string 
             throw badRequest("this server's store is etcd, which has its own backup: `etcdctl --endpoints … snapshot save FILE` (docs/production.md); `claw store backup` copies the embedded store only");
           if (running) throw tooManyRequests("a snapshot is already being taken; try again when it is done", 10);
           running = true;
-          const dir = join(opts.dataDir, "backups");
           const file = join(dir, `.snapshot-${randomBytes(8).toString("hex")}.db`);
           try {
             mkdirSync(dir, { recursive: true, mode: 0o700 });
