@@ -107,6 +107,7 @@ export class PkiModule implements ServerModule {
       certificates: this.certificates,
       sealer: this.sealer,
       logger: this.ctx.logger.child({ component: "pki" }),
+      clock: this.ctx.clock,
       base: request.base,
       ...(servingName ? { servingCertificate: servingName } : {}),
       trustStoreCas: !request.base.clientCaPem,
@@ -128,7 +129,7 @@ export class PkiModule implements ServerModule {
       this.writeTrustFile(material.trustPem);
     };
     applyAndWrite(await this.material.load());
-    this.material.start(from, applyAndWrite, (err) => this.ctx.logger.error({ err: err.message }, "the TLS material watch ended; renewals and revocations are not followed until restart"));
+    this.material.start(from, applyAndWrite, (err) => this.ctx.logger.warn({ err: err.message }, "the TLS material watch ended; following it again"));
   }
 
   /**

@@ -10,7 +10,8 @@ import type { ServingTls } from "../server/api-server.js";
 import type { ValueSealer } from "../server/module.js";
 import type { ResourceService } from "../server/resource-service.js";
 import { resourceKey } from "../store/keys.js";
-import type { Store, StoreWatch } from "../store/store.js";
+import { CompactedError, type Store, type StoreWatch } from "../store/store.js";
+import type { Clock, Timer } from "../machinery/clock.js";
 
 import { certificateFacts, splitPemCertificates } from "./certificate-facts.js";
 import { openKey } from "./issuance.js";
@@ -22,6 +23,7 @@ export interface ServingMaterialOptions {
   certificates: ResourceInfo;
   sealer: ValueSealer;
   logger: Logger;
+  clock: Clock;
   /** What does not come from the store: version, suites, require_client_cert, and files from [tls]. */
   base: Omit<ServingTls, "certPem" | "keyPem"> & { certPem?: string; keyPem?: string };
   /** The Cert the server serves with, when [tls] names no files. */
@@ -43,8 +45,13 @@ export interface Material extends ServingTls {
   trustPem: string;
 }
 
+/** How long a watch that ended waits before following again (a store that is down is not asked in a loop). */
+const RESUME_AFTER_MS = 1000;
+
 export class ServingMaterial {
-  private watch: StoreWatch | undefined;
+  private readonly watches = new Map<string, StoreWatch>();
+  private readonly timers = new Set<Timer>();
+  private stopped = true;
   private warned = new Set<string>();
   /** Root CA certificates seen since start, by serial, with their expiry. */
   private readonly roots = new Map<string, { pem: string; notAfterMs: number }>();
@@ -83,7 +90,11 @@ export class ServingMaterial {
     };
   }
 
-  /** Calls onChange with fresh material after every change to a Cert or a CRL, in order. */
+  /**
+   * Calls onChange with fresh material after every change to a Cert or a CRL, in order. A watch that ends (its
+   * etcd member went away, the store was briefly unreachable) is followed again from the last revision it
+   * delivered, so a renewal or a revocation made meanwhile is still applied; `onError` is told each time.
+   */
   start(fromRevision: number, onChange: (material: Material) => void, onError: (err: Error) => void): void {
     const certificatesPrefix = resourceKey(this.opts.certificates.group, this.opts.certificates.plural, "");
     const reload = () => {
@@ -95,22 +106,51 @@ export class ServingMaterial {
         }
       });
     };
-    // One watch over both areas would cover the whole store; two small ones follow only what matters.
-    const watches = [certificatesPrefix, crlRoot].map((prefix) =>
-      this.opts.store.watch(prefix, {
-        fromRevision,
+    this.stopped = false;
+    const follow = (prefix: string, from: number): void => {
+      let last = from - 1;
+      const watch = this.opts.store.watch(prefix, {
+        fromRevision: from,
         onEvents: (events) => {
+          last = Math.max(last, events.at(-1)?.kv.modRevision ?? last);
           if (prefix === crlRoot) for (const e of events) if (e.type === "put") this.opts.onCrl?.(JSON.parse(e.kv.value) as CrlRecord);
           if (prefix === crlRoot || events.some((e) => this.relevant(e.kv.value))) reload();
         },
-        onError,
-      }),
-    );
-    this.watch = { close: () => watches.forEach((w) => w.close()) };
+        onError: (err) => {
+          if (this.stopped) return;
+          onError(err);
+          resume(prefix, last + 1, err instanceof CompactedError);
+        },
+      });
+      this.watches.set(prefix, watch);
+    };
+    const resume = (prefix: string, from: number, compacted: boolean): void => {
+      const timer = this.opts.clock.setTimer(RESUME_AFTER_MS, () => {
+        this.timers.delete(timer);
+        if (this.stopped) return;
+        if (!compacted) return follow(prefix, from);
+        // Too far behind to replay: read everything again and follow from now.
+        this.opts.store.currentRevision().then(
+          (revision) => {
+            if (this.stopped) return;
+            follow(prefix, revision + 1);
+            reload();
+          },
+          () => resume(prefix, from, compacted),
+        );
+      });
+      this.timers.add(timer);
+    };
+    // One watch over both areas would cover the whole store; two small ones follow only what matters.
+    for (const prefix of [certificatesPrefix, crlRoot]) follow(prefix, fromRevision);
   }
 
   stop(): void {
-    this.watch?.close();
+    this.stopped = true;
+    for (const watch of this.watches.values()) watch.close();
+    this.watches.clear();
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
   }
 
   /** Only CAs and the serving certificate change what TLS serves or trusts. */

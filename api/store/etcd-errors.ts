@@ -20,6 +20,8 @@ const FUTURE_MESSAGE = "required revision is a future revision";
 export const isCompactedFailure = (err: unknown): boolean => err instanceof Error && err.message.includes(COMPACTED_MESSAGE);
 
 
+const ETCD_CONTEXT_ERRORS = ["context deadline exceeded", "context canceled"];
+
 /** True for failures that mean "etcd could not be reached or did not answer in time". */
 export function isUnavailableFailure(raw: unknown): boolean {
   // Stream errors arrive as raw gRPC errors; unary ones are already cast to etcd3's classes.
@@ -32,7 +34,10 @@ export function isUnavailableFailure(raw: unknown): boolean {
     err instanceof GRPCInternalError ||
     err instanceof ClientClosedError ||
     err instanceof EtcdWatchStreamEnded ||
-    (typeof err === "object" && err !== null && (err as { isBrokenCircuitError?: unknown }).isBrokenCircuitError === true)
+    (typeof err === "object" && err !== null && (err as { isBrokenCircuitError?: unknown }).isBrokenCircuitError === true) ||
+    // etcd gives up on a request whose deadline passed while it waited for a quorum with gRPC's UNKNOWN code
+    // and Go's context error as the message: it did not answer in time, as DEADLINE_EXCEEDED says.
+    (err instanceof Error && ETCD_CONTEXT_ERRORS.some((text) => err.message.includes(text)))
   );
 }
 

@@ -11,13 +11,14 @@ import { etcdCompactRevision, isCompactedFailure, mapEtcdError } from "./etcd-er
 import { startEtcdWatch, toKeyValue } from "./etcd-watch.js";
 import { fromEtcdTxnResponse, toEtcdTxnRequest, type EtcdKeyMapping } from "./etcd-txn.js";
 import { checkTxn } from "./txn-check.js";
+import { DEFAULT_ETCD_CALL_TIMEOUT_MS, etcdCallPolicy } from "./etcd-call-policy.js";
 
 export interface EtcdStoreOptions {
   /** Client URLs, e.g. ["http://127.0.0.1:2379"]. */
   endpoints: string[];
   /** Namespace for every key: a Store key k is etcd key prefix + k. */
   prefix?: string;
-  /** Deadline of each request (ms). */
+  /** Deadline of each request (ms); default DEFAULT_ETCD_CALL_TIMEOUT_MS. */
   callTimeoutMs?: number;
   /** Deadline of ping (ms): how fast an unreachable etcd is reported. */
   pingTimeoutMs?: number;
@@ -35,6 +36,7 @@ export class EtcdStore implements Store {
   private readonly prefix: Buffer;
   private readonly clock: Clock;
   private readonly pingTimeoutMs: number;
+  private readonly callTimeoutMs: number;
   /** Open watches and how to tell each that the store closed. */
   private readonly watches = new Map<StoreWatch, (err: Error) => void>();
   private closed = false;
@@ -43,16 +45,13 @@ export class EtcdStore implements Store {
     this.prefix = Buffer.from(options.prefix ?? "", "utf8");
     this.clock = options.clock ?? systemClock;
     this.pingTimeoutMs = options.pingTimeoutMs ?? 2000;
-    const callTimeoutMs = options.callTimeoutMs ?? 10_000;
-    this.client = new Etcd3({
-      hosts: options.endpoints,
-      // Unary calls get a deadline so a dead etcd fails requests instead of hanging them; watches stream on.
-      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: this.clock.now() + callTimeoutMs }),
-    });
+    // Deadlines, require-leader and retries: a dead etcd or a lost quorum fails requests quickly (etcd-call-policy.ts).
+    this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_ETCD_CALL_TIMEOUT_MS;
+    this.client = new Etcd3({ hosts: options.endpoints, ...etcdCallPolicy({ clock: this.clock, callTimeoutMs: this.callTimeoutMs }) });
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
-    const res = await this.call(() => this.client.kv.range({ key: this.etcdKey(key) }));
+    const res = await this.call((deadline) => this.client.kv.range({ key: this.etcdKey(key) }, deadline));
     const kv = res.kvs[0];
     return kv ? this.toKeyValue(kv) : undefined;
   }
@@ -63,14 +62,17 @@ export class EtcdStore implements Store {
     const revision = options.revision && options.revision > 0 ? options.revision : undefined;
     const limit = options.limit && options.limit > 0 ? options.limit : 0;
     const res = await this.call(
-      () =>
-        this.client.kv.range({
-          // Just past startAfter: etcd ranges are [key, range_end).
-          key: after ? Buffer.concat([this.etcdKey(options.startAfter ?? ""), Buffer.from([0])]) : nonEmpty(start),
-          range_end: rangeEnd(start),
-          ...(limit > 0 ? { limit } : {}),
-          ...(revision !== undefined ? { revision } : {}),
-        }),
+      (deadline) =>
+        this.client.kv.range(
+          {
+            // Just past startAfter: etcd ranges are [key, range_end).
+            key: after ? Buffer.concat([this.etcdKey(options.startAfter ?? ""), Buffer.from([0])]) : nonEmpty(start),
+            range_end: rangeEnd(start),
+            ...(limit > 0 ? { limit } : {}),
+            ...(revision !== undefined ? { revision } : {}),
+          },
+          deadline,
+        ),
       revision,
     );
     return { items: res.kvs.map((kv) => this.toKeyValue(kv)), revision: revision ?? Number(res.header.revision), more: res.more };
@@ -116,7 +118,7 @@ export class EtcdStore implements Store {
     checkTxn(compares, ops);
     checkSize(ops.reduce((n, op) => n + op.key.length + (op.kind === "put" ? Buffer.byteLength(op.value) : 0), 0) + compares.reduce((n, c) => n + c.key.length + 16, 0));
     const keys: EtcdKeyMapping = { toEtcdKey: (key) => this.etcdKey(key), toKeyValue: (kv) => this.toKeyValue(kv) };
-    const res = await this.call(() => this.client.kv.txn(toEtcdTxnRequest(compares, ops, keys)));
+    const res = await this.call((deadline) => this.client.kv.txn(toEtcdTxnRequest(compares, ops, keys), deadline));
     return fromEtcdTxnResponse(compares, ops, res, keys);
   }
 
@@ -158,13 +160,13 @@ export class EtcdStore implements Store {
   }
 
   async currentRevision(): Promise<number> {
-    const res = await this.call(() => this.client.kv.range({ key: this.probeKey(), count_only: true }));
+    const res = await this.call((deadline) => this.client.kv.range({ key: this.probeKey(), count_only: true }, deadline));
     return Number(res.header.revision);
   }
 
   async compact(revision: number): Promise<void> {
     try {
-      await this.call(() => this.client.kv.compact({ revision }), revision);
+      await this.call((deadline) => this.client.kv.compact({ revision }, deadline), revision);
     } catch (err) {
       // Compacting at or below the horizon again drops nothing: a no-op, as on the embedded store.
       if (!(err instanceof CompactedError)) throw err;
@@ -201,11 +203,15 @@ export class EtcdStore implements Store {
     this.client.close();
   }
 
-  /** Runs a request, mapping failures onto Store errors (compaction needs etcd's horizon, so it is asked). */
-  private async call<T>(fn: () => Promise<T>, revision?: number): Promise<T> {
+  /**
+   * Runs a request, mapping failures onto Store errors (compaction needs etcd's horizon, so it is asked). One
+   * deadline covers every attempt the client makes (etcd-call-policy.ts), so retrying never makes a request
+   * wait longer than the call timeout.
+   */
+  private async call<T>(fn: (deadline: { deadline: number }) => Promise<T>, revision?: number): Promise<T> {
     if (this.closed) throw this.closedError();
     try {
-      return await fn();
+      return await fn({ deadline: this.clock.now() + this.callTimeoutMs });
     } catch (err) {
       if (isCompactedFailure(err) && revision !== undefined) {
         const compactRevision = await this.compactRevision().catch(() => revision + 1);
@@ -221,7 +227,7 @@ export class EtcdStore implements Store {
 
   private guardedTxn(compare: ICompare[], success: IRequestOp[]): Promise<ITxnResponse> {
     const key = compare[0]?.key;
-    return this.call(() => this.client.kv.txn({ compare, success, failure: key ? [{ request_range: { key } }] : [] }));
+    return this.call((deadline) => this.client.kv.txn({ compare, success, failure: key ? [{ request_range: { key } }] : [] }, deadline));
   }
 
   /** The key exists (version > 0) and, when expected is given, was last written at that revision. */

@@ -7,6 +7,7 @@ import { FakeClock } from "../../api/machinery/clock.js";
 import type { Role } from "../../api/types/role.js";
 import { startEnvTest, type EnvTest } from "../../test/envtest.js";
 import { Controller } from "./controller.js";
+import { DEFAULT_LEADER_ELECTION_TIMING } from "./leader-election.js";
 import { restLeaseClient } from "./lease-client.js";
 import { DEFAULT_LEASE_NAME, Manager, type ControllerFactory } from "./manager.js";
 import { objectUntil } from "./testing/cache-wait.js";
@@ -54,7 +55,7 @@ describe("Manager with leader election", () => {
       expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
     }
     const leases = restLeaseClient(client);
-    expect((await leases.get(DEFAULT_LEASE_NAME))?.spec).toMatchObject({ holderIdentity: "manager-a", leaseDurationSeconds: 15, leaseTransitions: 0 });
+    expect((await leases.get(DEFAULT_LEASE_NAME))?.spec).toMatchObject({ holderIdentity: "manager-a", leaseDurationSeconds: DEFAULT_LEADER_ELECTION_TIMING.leaseDurationMs / 1000, leaseTransitions: 0 });
 
     await client.create("roles", { apiVersion: "security.clawbernetes.com/v1", kind: "Role", metadata: { name: "seen-by-a" }, spec: { permissions: ["nodes:read"] } });
     await objectUntil(a.informer<Role>("roles") ?? expect.fail("manager-a reads no roles"), "seen-by-a", (o) => o !== undefined);
