@@ -5,6 +5,7 @@ import { sendJson, sendText } from "../server/http-io.js";
 import { queryBool } from "../server/query-params.js";
 import type { RequestContext } from "../server/request-context.js";
 import type { Route } from "../server/route-table.js";
+import { drained } from "../server/watch-stream.js";
 import { badRequest } from "../machinery/errors.js";
 import { AUDIT_GROUP, MAX_LAST, MAX_PAGE, auditPaths, type AuditEventList, type AuditLogHeader, type AuditStatus, type PublicKeyList } from "../types/audit-api.js";
 import type { AuditLog } from "./audit-log.js";
@@ -101,7 +102,7 @@ async function serveBatches(ctx: RequestContext, batches: BatchStore, reader: Au
   res.writeHead(200, { "Content-Type": "application/x-ndjson", "Cache-Control": "no-store" });
   const write = async (line: string): Promise<boolean> => {
     if (res.destroyed) return false;
-    if (!res.write(`${line}\n`)) await new Promise<void>((resolve) => (res.once("drain", resolve), res.once("close", resolve)));
+    if (!res.write(`${line}\n`)) await drained(res);
     return !res.destroyed;
   };
   if (ctx.req.method === "HEAD") return void res.end();

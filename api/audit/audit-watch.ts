@@ -10,6 +10,7 @@ import type { Clock, Timer } from "../machinery/clock.js";
 import { badRequest, gone } from "../machinery/errors.js";
 import type { RequestContext } from "../server/request-context.js";
 import type { WatchLimiter } from "../server/watch-limit.js";
+import { drained } from "../server/watch-stream.js";
 import type { Store, StoreWatch, WatchEvent } from "../store/store.js";
 import { AUDIT_GROUP, type AuditWatchEvent } from "../types/audit-api.js";
 import { BATCH_PREFIX } from "./batch-keys.js";
@@ -106,7 +107,6 @@ async function stream(ctx: RequestContext, query: AuditQuery, timeoutSeconds: nu
     write({ type: "ERROR", object: { apiVersion: "v1", kind: "Status", status: "Failure", code: 503, reason: "ServiceUnavailable", message: `the audit stream ended (${err.message}); watch again with afterSeq=${sentSeq}` } });
     finish();
   };
-  const drained = () => new Promise<void>((resolve) => (res.once("drain", resolve), res.once("close", resolve)));
   ctx.req.on("close", finish);
   res.on("error", finish);
 
@@ -136,7 +136,7 @@ async function stream(ctx: RequestContext, query: AuditQuery, timeoutSeconds: nu
       for await (const entry of replay) {
         if (closed) break;
         send(entry);
-        if (res.writableLength > 64 * 1024) await drained();
+        if (res.writableLength > 64 * 1024) await drained(res);
       }
   } catch (err) {
     return end(err instanceof Error ? err : new Error(String(err)));

@@ -22,6 +22,7 @@ import { authenticate, type Authenticator } from "./authentication.js";
 import { authorizePermission, authorizeRoute, denyAll, type PermissionDecider } from "./authorizer.js";
 import { discoveryRoutes } from "./discovery-routes.js";
 import { isClientAbort } from "./client-abort.js";
+import { clientErrorHandler } from "./client-error.js";
 import { serveHealth } from "./health.js";
 import { DEFAULT_MAX_BODY_BYTES, sendError, sendJson, sendText, toApiError } from "./http-io.js";
 import { ServerMetrics } from "./metrics.js";
@@ -31,6 +32,7 @@ import { unauditedSink } from "./module.js";
 import type { RequestContext } from "./request-context.js";
 import { resolveRequestInfo, type RequestInfo } from "./request-info.js";
 import { resourceRoutes } from "./resource-routes.js";
+import { plainRestRoutes } from "./plain-rest-routes.js";
 import { ResourceService } from "./resource-service.js";
 import { RouteTable, type Route } from "./route-table.js";
 import { WatchHub } from "./watch-hub.js";
@@ -122,10 +124,12 @@ export class ApiServer {
       onOpen: (delta) => this.metrics.openWatches.inc(delta),
     });
     const handlerDeps = { service: this.service, watches: this.watches, clock: opts.clock, maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, audit };
+    const resources = resourceRoutes(opts.registry.all(), () => handlerDeps);
     this.routes = new RouteTable([
       ...this.ownRoutes(),
       ...discoveryRoutes(opts.registry),
-      ...resourceRoutes(opts.registry.all(), () => handlerDeps),
+      ...resources,
+      ...plainRestRoutes(opts.registry.all(), resources),
       ...(opts.routes ?? []),
     ]);
   }
@@ -166,19 +170,11 @@ export class ApiServer {
     }
     this.server = server;
     const gate = this.opts.gate;
+    // Without a listener Node answers too, but closes at once: a client still sending gets a reset, not the answer.
+    server.on("clientError", clientErrorHandler({ clock: this.opts.clock, ...(gate?.clientError ? { onFirst: (err, socket) => gate.clientError?.(err, socket) } : {}) }));
     if (gate) {
       server.on("connection", (socket: Socket) => {
         if (!gate.admit(socket)) socket.destroy();
-      });
-      server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
-        gate.clientError?.(err, socket);
-        // A clientError listener replaces Node's own answer: give it as Node would, then close for good —
-        // a half-close would leave a client that never reads (a slow-loris one) holding the connection.
-        if (socket.writable && socket.bytesWritten === 0 && !(socket as Socket & { _httpMessage?: unknown })._httpMessage) {
-          const timeout = err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "ERR_HTTP_HEADERS_TIMEOUT";
-          socket.write(timeout ? "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n" : "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-        }
-        socket.destroy();
       });
       if (tls) server.on("tlsClientError", (err: NodeJS.ErrnoException, socket: Socket) => gate.clientError?.(err, socket));
     }
