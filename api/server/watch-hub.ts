@@ -93,8 +93,11 @@ export class WatchHub {
       const dropped = this.buffer.splice(0, this.buffer.length - size);
       this.bufferStart = (dropped.at(-1)?.kv.modRevision ?? 0) + 1;
     }
+    // One filter per key prefix, not per subscriber: 1,000 watchers of one resource share one array (read-only).
+    const byPrefix = new Map<string, WatchEvent[]>();
     for (const sub of this.subscribers) {
-      const mine = events.filter((e) => e.kv.key.startsWith(sub.keyPrefix));
+      let mine = byPrefix.get(sub.keyPrefix);
+      if (!mine) byPrefix.set(sub.keyPrefix, (mine = events.filter((e) => e.kv.key.startsWith(sub.keyPrefix))));
       if (mine.length > 0 && !sub.closed) sub.onEvents(mine);
     }
   }

@@ -6,7 +6,8 @@ import { gone } from "../machinery/errors.js";
 import type { KubeObject, WireWatchEvent } from "../machinery/meta.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
 import { decodeObject, resourcePrefix } from "../store/keys.js";
-import { isStoreError, type StoreWatch, type WatchEvent } from "../store/store.js";
+import { isStoreError, type KeyValue, type StoreWatch, type WatchEvent } from "../store/store.js";
+import { SharedEventDecoder } from "./watch-encoding.js";
 import { parseListOptions } from "./list-options.js";
 import type { RequestContext } from "./request-context.js";
 import type { ResourceService } from "./resource-service.js";
@@ -19,7 +20,7 @@ export interface WatchStreamerOptions {
   service: ResourceService;
   clock: Clock;
   bookmarkIntervalMs?: number;
-  /** Bytes buffered for a stalled client before its watch is ended (it resumes from its last revision). */
+  /** Bytes a client may leave unread before its stream is cut (see `stalled` in stream()). Default 16 MiB. */
   maxPendingBytes?: number;
   onOpen?: (delta: 1 | -1) => void;
   /** Caps open watches per identity (429 over the cap). */
@@ -29,6 +30,8 @@ export interface WatchStreamerOptions {
 type Matcher = (obj: KubeObject) => boolean;
 
 export class WatchStreamer {
+  private readonly decoder = new SharedEventDecoder();
+
   constructor(private readonly opts: WatchStreamerOptions) {}
 
   async serve(ctx: RequestContext, info: ResourceInfo, match: Matcher): Promise<void> {
@@ -64,6 +67,13 @@ export class WatchStreamer {
 
     const { res } = ctx;
     res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+    // HEAD has no body to stream: it gets a GET's headers and ends. A stream nobody reads would keep the connection,
+    // and the client's next request on it would wait for the watch to time out.
+    if (ctx.req.method === "HEAD") {
+      release?.();
+      res.end();
+      return;
+    }
     res.flushHeaders();
     let lastRevision = from - 1;
     let closed = false;
@@ -72,20 +82,39 @@ export class WatchStreamer {
     const maxPending = this.opts.maxPendingBytes ?? 16 * 1024 * 1024;
     this.opts.onOpen?.(1);
 
-    const finish = () => {
+    const finish = (how: "end" | "cut" = "end") => {
       if (closed) return;
       closed = true;
       storeWatch?.close();
       for (const t of timers) t.cancel();
       this.opts.onOpen?.(-1);
       release?.();
-      res.end();
+      if (how === "cut") res.destroy();
+      else res.end();
     };
-    const write = (event: WireWatchEvent) => {
+    /** `json`: the object already serialized (shared by every watcher of the event), for a stream that is not a Table. */
+    const write = (event: WireWatchEvent, json?: string) => {
       if (closed) return;
+      if (json !== undefined && !table) {
+        res.write(`{"type":"${event.type}","object":${json}}\n`);
+        return;
+      }
       const object = table && event.type !== "BOOKMARK" && event.type !== "ERROR" ? this.tableOf(info, event.object as KubeObject) : event.object;
       res.write(JSON.stringify({ type: event.type, object }) + "\n");
-      if (res.writableLength > maxPending) finish();
+    };
+    /**
+     * True when the client left more than maxPending unread since earlier deliveries: it is cut off, as
+     * kube-apiserver drops a watcher that blocks its fan-out. Checked before a delivery, so one burst
+     * bigger than the cap does not cut a client that reads. Destroyed, not ended: end() would keep the
+     * unread backlog in memory until the client drained it, and an ERROR event queued behind that backlog
+     * would never be read. The client sees the stream break and watches again from the last
+     * resourceVersion it read: events arrive in revision order, so that resumes without a gap, and when
+     * that revision is compacted the new watch is answered 410 Gone (it relists).
+     */
+    const stalled = () => {
+      if (res.writableLength <= maxPending) return false;
+      finish("cut");
+      return true;
     };
     const bookmark = (annotations?: Record<string, string>) =>
       write({
@@ -93,19 +122,25 @@ export class WatchStreamer {
         object: { apiVersion: `${info.group}/${info.version}`, kind: info.kind, metadata: { resourceVersion: String(lastRevision), ...(annotations ? { annotations } : {}) } },
       });
 
-    ctx.req.on("close", finish);
-    res.on("error", finish);
-    for (const obj of initial) write({ type: "ADDED", object: obj });
+    ctx.req.on("close", () => finish());
+    res.on("error", () => finish());
+    for (const obj of initial) {
+      write({ type: "ADDED", object: obj });
+      // The initial state can be far bigger than the cap (a watch of 100,000 objects): it waits for the client instead.
+      if (res.writableLength > maxPending) await drained(res);
+      if (closed) return;
+    }
     if (sendInitial && bookmarks) bookmark({ "k8s.io/initial-events-end": "true" });
 
     storeWatch = this.opts.hub.subscribe({
       keyPrefix: prefix,
       fromRevision: from,
       onEvents: (events) => {
+        if (stalled()) return;
         for (const e of events) {
-          const wire = toWireEvent(e, match);
+          const wire = toWireEvent(e, match, this.decoder.object);
           lastRevision = Math.max(lastRevision, e.kv.modRevision);
-          if (wire) write(wire);
+          if (wire) write(wire, this.decoder.json(e.kv));
         }
       },
       onError: (err) => {
@@ -113,7 +148,7 @@ export class WatchStreamer {
         finish();
       },
     });
-    if (timeoutSeconds > 0) timers.push(this.opts.clock.setTimer(timeoutSeconds * 1000, finish));
+    if (timeoutSeconds > 0) timers.push(this.opts.clock.setTimer(timeoutSeconds * 1000, () => finish()));
     if (bookmarks) this.scheduleBookmarks(timers, () => !closed, () => {
       lastRevision = Math.max(lastRevision, this.opts.hub.latestRevision());
       bookmark();
@@ -136,13 +171,13 @@ export class WatchStreamer {
 }
 
 /** A store event as a client sees it through a selector: entering the selection is ADDED, leaving it DELETED. */
-export function toWireEvent(event: WatchEvent, match: Matcher): WireWatchEvent | undefined {
+export function toWireEvent(event: WatchEvent, match: Matcher, decode: (kv: KeyValue) => KubeObject = decodeObject): WireWatchEvent | undefined {
   if (event.type === "delete") {
-    const obj = decodeObject(event.kv);
+    const obj = decode(event.kv);
     return match(obj) ? { type: "DELETED", object: obj } : undefined;
   }
-  const obj = decodeObject(event.kv);
-  const prev = event.prevKv && event.prevKv.createRevision === event.kv.createRevision ? decodeObject(event.prevKv) : undefined;
+  const obj = decode(event.kv);
+  const prev = event.prevKv && event.prevKv.createRevision === event.kv.createRevision ? decode(event.prevKv) : undefined;
   const now = match(obj);
   // Without a previous value, an update (not a create) of a matching object is a modification.
   const before = prev !== undefined ? match(prev) : now && event.kv.createRevision !== event.kv.modRevision;
@@ -150,4 +185,21 @@ export function toWireEvent(event: WatchEvent, match: Matcher): WireWatchEvent |
   if (now) return { type: "ADDED", object: obj };
   if (before) return { type: "DELETED", object: obj };
   return undefined;
+}
+
+/**
+ * Resolves when the response's buffer has been written out, or the response is gone; removes both listeners
+ * either way, so a long stream that waits many times does not pile up `close` listeners on its response.
+ */
+export function drained(res: NodeJS.WritableStream & { destroyed: boolean }): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }

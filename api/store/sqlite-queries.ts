@@ -36,18 +36,21 @@ const COLUMNS = "id, name, value, create_revision, prev_revision, deleted";
 export class SqliteQueries {
   private readonly latestStmt: Database.Statement<[string], RevisionRow>;
   private readonly insertStmt: Database.Statement<[number, string, string, number, number, number]>;
-  private readonly compactStmt: Database.Statement<{ from: number; to: number; rev: number }>;
+  private readonly compactSupersededStmt: Database.Statement<{ from: number; to: number; rev: number }>;
+  private readonly compactTombstonesStmt: Database.Statement<{ from: number; to: number; rev: number }>;
   private readonly listStmts = new Map<string, Database.Statement<unknown[], RevisionRow>>();
   private readonly historyStmts = new Map<string, Database.Statement<unknown[], HistoryRow>>();
 
   constructor(private readonly db: Db) {
     this.latestStmt = db.prepare(`SELECT ${COLUMNS} FROM revisions WHERE name = ? ORDER BY id DESC LIMIT 1`);
     this.insertStmt = db.prepare(`INSERT INTO revisions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`);
-    // Drops rows below rev that no snapshot at or after rev can see: tombstones and superseded puts.
-    this.compactStmt = db.prepare(
-      `DELETE FROM revisions WHERE id >= @from AND id < @to AND (deleted = 1 OR id < (
-         SELECT MAX(r2.id) FROM revisions r2 WHERE r2.name = revisions.name AND r2.id <= @rev))`,
+    // A row at or below rev that replaced another (update, delete) makes the replaced row invisible to
+    // every snapshot at or after rev: found through prev_revision, by primary key, never by a scan per name.
+    this.compactSupersededStmt = db.prepare(
+      `DELETE FROM revisions WHERE id IN (
+         SELECT prev_revision FROM revisions WHERE id >= @from AND id < @to AND id <= @rev AND prev_revision > 0)`,
     );
+    this.compactTombstonesStmt = db.prepare(`DELETE FROM revisions WHERE id >= @from AND id < @to AND id < @rev AND deleted = 1`);
   }
 
   /** The newest row of a key (possibly a tombstone). */
@@ -106,9 +109,13 @@ export class SqliteQueries {
     return row.id ?? undefined;
   }
 
-  /** Deletes compactable rows with from <= id < to (callers walk the table in chunks). */
+  /**
+   * Compacting to rev, for the rows with from <= id < to (callers walk [last scanned, rev] in chunks): deletes
+   * the rows they replaced, then the tombstones among them below rev. Rows below `from` were made
+   * unreachable by earlier chunks or stay live at rev, so each compaction reads only the new history.
+   */
   compactChunk(from: number, to: number, rev: number): number {
-    return this.compactStmt.run({ from, to, rev }).changes;
+    return this.compactSupersededStmt.run({ from, to, rev }).changes + this.compactTombstonesStmt.run({ from, to, rev }).changes;
   }
 }
 

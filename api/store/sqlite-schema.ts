@@ -29,6 +29,9 @@ export const toKeyValue = (row: Pick<RevisionRow, "id" | "name" | "value" | "cre
 
 const SCHEMA_VERSION = 1;
 
+/** What a checkpoint leaves of the WAL at most (SQLite's journal_size_limit). */
+export const WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS revisions (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -54,11 +57,15 @@ export function openDatabase(path: string, lockTimeoutMs = 2000): Db {
     db = new Database(path);
     // Waits this long for a previous owner (a server still shutting down) to release the file.
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(lockTimeoutMs))}`);
+    // Before anything writes the header: a new file can give freed pages back (incremental_vacuum); an old one keeps its mode.
+    db.pragma("auto_vacuum = INCREMENTAL");
     // Exclusive: a second claw server on the same file fails at open instead of corrupting revisions.
     db.pragma("locking_mode = EXCLUSIVE");
     db.pragma("journal_mode = WAL");
     // FULL: every commit fsyncs the WAL, so an acknowledged write survives a crash.
     db.pragma("synchronous = FULL");
+    // After a checkpoint resets the WAL, the file is cut back to this size instead of keeping its high-water mark.
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     db.exec("BEGIN IMMEDIATE");
     db.exec(SCHEMA);
     const version = readMeta(db, "schema_version");

@@ -10,6 +10,7 @@ import { GroupCommit, type WriteOp, type WriteResult } from "./sqlite-group-comm
 import { checkTxn } from "./txn-check.js";
 import { SqliteWatchHub } from "./sqlite-watch-hub.js";
 import { futureRevisionError } from "./future-revision.js";
+import { fileSizes, housekeep, type HousekeepingOptions, type HousekeepingReport, type StoreFileSizes } from "./sqlite-housekeeping.js";
 
 export interface SqliteStoreOptions {
   /** The database file (created with its directory when missing), or ":memory:" for a throwaway store. */
@@ -19,7 +20,10 @@ export interface SqliteStoreOptions {
 }
 
 const COMPACTED_KEY = "compacted_revision";
-const COMPACT_CHUNK = 10_000;
+/** The first row id the next compaction must read (the rows below it are compacted or live). */
+const SCANNED_KEY = "compaction_scanned_from";
+/** Revisions per compaction transaction: each is one short lock hold and one fsync, then writes get a turn. */
+const COMPACT_CHUNK = 2_000;
 
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   return new SqliteStore(options.path, openDatabase(options.path, options.lockTimeoutMs));
@@ -30,6 +34,8 @@ export class SqliteStore implements Store {
   private readonly writer: GroupCommit;
   private readonly hub: SqliteWatchHub;
   private compactedRevision: number;
+  /** Compactions run one after another. */
+  private compacting: Promise<void> = Promise.resolve();
   private closed = false;
 
   /** Use openSqliteStore; this takes an already opened database. */
@@ -116,24 +122,57 @@ export class SqliteStore implements Store {
     return this.writer.revision;
   }
 
+  /** Resolves when the rows below `revision` are gone; writes are served between its chunks. */
   async compact(revision: number): Promise<void> {
     this.assertOpen();
     const current = this.writer.revision;
     if (revision > current) throw futureRevisionError(revision, current);
     // Already compacted at or past this point: nothing to drop (etcd would refuse; idempotent is kinder).
     if (revision - 1 <= this.compactedRevision) return;
+    // Record first, so reads below the new horizon fail before their rows start disappearing.
+    this.guarded(revision, () => writeMeta(this.db, COMPACTED_KEY, revision - 1));
+    this.compactedRevision = revision - 1;
+    const run = this.compacting.then(() => this.dropHistory(revision));
+    this.compacting = run.catch(() => undefined);
+    await run;
+  }
+
+  /** Deletes the rows no read at or after `revision` can see, a chunk per turn of the event loop. */
+  private async dropHistory(revision: number): Promise<void> {
+    let from = this.guarded(revision, () => readMeta(this.db, SCANNED_KEY) ?? this.queries.oldestRow() ?? revision);
+    while (from <= revision && !this.closed) {
+      const to = Math.min(from + COMPACT_CHUNK, revision + 1);
+      // The row at `revision` is read again next time: a tombstone there is dropped once the horizon passes it.
+      const next = Math.min(to, revision);
+      this.guarded(revision, () => this.db.transaction(() => (this.queries.compactChunk(from, to, revision), writeMeta(this.db, SCANNED_KEY, next)))());
+      if (to > revision) return;
+      from = to;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private guarded<T>(revision: number, step: () => T): T {
     try {
-      // Record first, so reads below the new horizon fail before their rows start disappearing.
-      writeMeta(this.db, COMPACTED_KEY, revision - 1);
-      this.compactedRevision = revision - 1;
-      for (let from = this.queries.oldestRow() ?? revision; from < revision; from += COMPACT_CHUNK) {
-        const to = Math.min(from + COMPACT_CHUNK, revision);
-        // One transaction per chunk keeps each lock hold (and fsync) small during a large compaction.
-        this.db.transaction(() => this.queries.compactChunk(from, to, revision))();
-      }
+      return step();
     } catch (err) {
       throw new StoreUnavailableError(`the SQLite store could not compact to revision ${revision}: ${describeSqliteError(err)}`);
     }
+  }
+
+  /** Gives free pages back and truncates the WAL, in short steps (see sqlite-housekeeping.ts); run after compact. */
+  async housekeep(options: Omit<HousekeepingOptions, "yieldBetweenSteps"> = {}): Promise<HousekeepingReport> {
+    this.assertOpen();
+    try {
+      return await housekeep(this.db, { ...options, yieldBetweenSteps: () => new Promise<void>((resolve) => setImmediate(resolve)) });
+    } catch (err) {
+      throw new StoreUnavailableError(`the SQLite store could not reclaim space: ${describeSqliteError(err)}`);
+    }
+  }
+
+  /** The database and WAL file sizes and free pages, for metrics and benchmarks. */
+  fileSizes(): StoreFileSizes {
+    this.assertOpen();
+    return fileSizes(this.db, this.path);
   }
 
   async oldestRevision(): Promise<number> {

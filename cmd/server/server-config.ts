@@ -2,6 +2,7 @@
 // the file names. The only module besides cmd/claw.ts that reads process.env is this one's caller.
 
 import { DEFAULT_MAX_WATCHES_PER_IDENTITY } from "../../api/server/watch-limit.js";
+import { parseStoreMaintenance, type StoreMaintenanceConfig } from "../../api/store/store-maintenance-config.js";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,6 +16,8 @@ export interface ServerConfig {
   maxRequestBytes: number;
   /** [server] max_watches_per_identity: open watches one identity may hold (429 past it). */
   maxWatchesPerIdentity?: number;
+  /** [store] compaction_interval_seconds, vacuum_pages_per_step: the embedded store's scheduled compaction and housekeeping. */
+  storeMaintenance?: StoreMaintenanceConfig;
   /** Sections of gateway.toml that later features read ([auth], [tls], [audit], [ddos]), kept verbatim. */
   sections: Record<string, unknown>;
   /** The config file that was read, if any. */
@@ -86,6 +89,8 @@ export function loadServerConfig(flags: ServerFlags, home = homedir()): ServerCo
   if (typeof maxWatchesPerIdentity !== "number" || !Number.isInteger(maxWatchesPerIdentity) || maxWatchesPerIdentity < 1)
     throw new ConfigError(`${where("server")} max_watches_per_identity must be a positive integer (default ${DEFAULT_MAX_WATCHES_PER_IDENTITY})`);
 
+  const storeMaintenance = parseStoreMaintenance(store, (message) => new ConfigError(`${where("store")} ${message}`));
+
   const { server: _s, store: _st, ...sections } = file;
   return {
     listen: parseListen(listenText, flags.listen ? "--listen" : `${where("server")} listen`),
@@ -93,6 +98,7 @@ export function loadServerConfig(flags: ServerFlags, home = homedir()): ServerCo
     etcdEndpoints: endpointsRaw ? parseEndpoints(endpointsRaw, flags.etcdEndpoints ? "--etcd-endpoints" : `${where("store")} etcd_endpoints`) : [],
     maxRequestBytes,
     maxWatchesPerIdentity,
+    storeMaintenance,
     sections,
     ...(configFile ? { configFile } : {}),
   };
