@@ -17,6 +17,7 @@ import { addPkiCommand } from "./commands/pki-command.js";
 import { addRunCommand } from "./commands/run-command.js";
 import { addSecretsCommand } from "./commands/secrets-command.js";
 import { addSecurityCommand } from "./commands/security-command.js";
+import { addStatusCommand } from "./commands/status-command.js";
 import { addStoreCommand } from "./commands/store-command.js";
 import { addVersionCommand } from "./commands/version-command.js";
 import { addWaitCommand } from "./commands/wait-command.js";
@@ -72,6 +73,7 @@ export function buildProgram(deps: CliDeps): Command {
   addConfigCommand(program, session);
   addAuthCommand(program, session);
   addVersionCommand(program, session);
+  addStatusCommand(program, session);
   addAuditCommand(program, session);
   addSecretsCommand(program, session);
   addSecurityCommand(program, session);

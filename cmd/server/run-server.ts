@@ -34,6 +34,10 @@ import { storeSnapshotModule } from "./store-snapshot-module.js";
 import { parseAlertsConfig } from "../../api/audit/alerts-config.js";
 import { parseAuditConfig } from "../../api/audit/audit-config.js";
 import { securityCheckModule } from "./security-check-module.js";
+import { startStoreMaintenance } from "./store-maintenance.js";
+import { clusterStatusModule } from "./cluster-status-module.js";
+import { ServerRegistration } from "./server-registration.js";
+import { versionInfo } from "./version.js";
 
 export interface RunningServer {
   server: ApiServer;
@@ -69,7 +73,9 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   const authConfig = parseAuthConfig(config.sections.auth, { readEnv: (name) => env[name], ...(config.configFile ? { source: config.configFile } : {}) });
   let auditSetup: AuditModuleSetup | undefined;
   const store = await openStore(config);
+  const compactor = startStoreMaintenance({ store, config: config.storeMaintenance, clock, logger });
   let assembled: AssembledServer | undefined;
+  let registration: ServerRegistration | undefined;
   const controllers = inProcessControllers({ enabled: opts.controllers !== false, randomBytes: (n) => randomBytes(n), set: controllerSetFor(authConfig) });
   try {
     auditSetup = auditModuleSetup({ config, env, onKeyCreated: (path) => logger.info({ publicKey: path }, "created the audit checkpoint signing key; verify with `claw audit verify --public-key` and this file") });
@@ -84,6 +90,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     const nodesConfig = parseNodesConfig(config.sections.nodes, { ...(config.configFile ? { source: config.configFile, text: readFileSync(config.configFile, "utf8") } : {}) });
     const auditConfig = parseAuditConfig(config.sections.audit, { dataDir: config.dataDir, ...(config.configFile ? { source: config.configFile } : {}) });
     const alertsConfig = parseAlertsConfig(config.sections.alerts, config.configFile ? { source: config.configFile } : {});
+    const serverId = `${hostname()}_${randomBytes(4).toString("hex")}`;
     const countries = guardConfig.geo.enabled ? await openCountryLookup({ ...(guardConfig.geo.database ? { database: guardConfig.geo.database } : {}) }) : undefined;
     assembled = assembleServer({
       store,
@@ -91,7 +98,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       clock,
       logger,
       random: { bytes: (n) => randomBytes(n) },
-      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig })), (ctx) => new GuardModule(ctx, { config: guardConfig, ...(countries ? { countries } : {}) }), (ctx) => new NodesModule(ctx, { config: nodesConfig }), () => ({ name: "dashboard", routes: dashboardRoutes() }), (ctx) => securityCheckModule(ctx, { auth: authConfig, tls: tlsPlan, audit: auditConfig, guard: guardConfig, alerts: alertsConfig }), (ctx) => storeSnapshotModule(ctx, { dataDir: config.dataDir })],
+      modules: [(ctx) => (auditModule = audit(ctx)), secrets.factory, (ctx) => (pki = new PkiModule(ctx, { pkiDir: join(config.dataDir, "pki") })), (ctx) => (identity = new Identity(ctx, { config: authConfig })), (ctx) => new GuardModule(ctx, { config: guardConfig, ...(countries ? { countries } : {}) }), (ctx) => new NodesModule(ctx, { config: nodesConfig }), () => ({ name: "dashboard", routes: dashboardRoutes() }), (ctx) => securityCheckModule(ctx, { auth: authConfig, tls: tlsPlan, audit: auditConfig, guard: guardConfig, alerts: alertsConfig }), (ctx) => storeSnapshotModule(ctx, { dataDir: config.dataDir }), (ctx) => clusterStatusModule(ctx, { selfId: serverId, backend: config.etcdEndpoints.length > 0 ? "etcd" : "sqlite", auditLog: () => auditModule?.log, exportEnabled: auditConfig.enabled && auditConfig.export.enabled })],
       authenticators: controllers.authenticators,
       maxBodyBytes: config.maxRequestBytes,
       ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
@@ -129,10 +136,13 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     if (bootstrap.created) opts.announce(`Bootstrap admin API key ${bootstrap.keyId} (user admin) created; client config written to ${adminConfigPath} (mode 0600). It is not shown again.`);
     else if (written) opts.announce(`Admin client config: ${adminConfigPath}`);
     else opts.announce(`The admin credential${bootstrap.keyId ? ` ${bootstrap.keyId}` : ""} was created by another server sharing this store; use the admin.conf that server wrote.`);
+    registration = new ServerRegistration({ store, clock, logger, id: serverId, version: versionInfo().gitVersion, url });
+    await registration.start();
     logger.info({ url, store: config.etcdEndpoints.length > 0 ? "etcd" : "embedded", dataDir: config.dataDir }, "claw server listening");
     controllers.start({ server: url, tls: { ...(caPem ? { caSource: () => caPem ?? "" } : {}), ...(clientCert ? { cert: clientCert.certificatePem, key: clientCert.keyPem } : {}) }, clock, logger, registry: server.metrics.registry });
     const running = assembled;
     const setup = auditSetup;
+    const registered = registration;
     return {
       server,
       url,
@@ -142,14 +152,18 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       ...(setup.publicKeyPath ? { auditPublicKeyPath: setup.publicKeyPath } : {}),
       stop: async () => {
         await controllers.stop();
+        await registered.stop();
         await running.stop();
         await setup.close();
+        await compactor?.stop();
         await store.close();
       },
     };
   } catch (err) {
+    await registration?.stop();
     await assembled?.stop().catch(() => undefined);
     await auditSetup?.close();
+    await compactor?.stop();
     await store.close();
     throw err;
   }
