@@ -3,7 +3,7 @@
 // `clk_` + the key id's 20 characters + 32 random base62 characters (~190 bits): authentication finds
 // the record by the key id it carries, never by scanning, and compares SHA-256 hashes in constant time.
 
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, hash, timingSafeEqual } from "node:crypto";
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const KEY_ID_CHARS = 20;
@@ -43,7 +43,8 @@ export const hashSecret = (secret: string): string => createHash("sha256").updat
 
 /** Constant-time comparison of a presented secret with a stored SHA-256 hash (hex, or its bytes). */
 export function secretMatches(secret: string, sha256: string | Buffer): boolean {
-  const presented = createHash("sha256").update(secret).digest();
+  // One-shot hash: the same SHA-256 without a Hash object per request.
+  const presented = hash("sha256", secret, "buffer") as unknown as Buffer;
   const expected = typeof sha256 === "string" ? Buffer.from(sha256, "hex") : sha256;
   return presented.length === expected.length && timingSafeEqual(presented, expected);
 }

@@ -71,6 +71,16 @@ export class FakeClock implements Clock {
 
 export const toRfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 
+/** toRfc3339 remembering the last second it formatted: writes in the same second share one Date. */
+export function memoRfc3339(): (ms: number) => string {
+  let last = { second: Number.NaN, text: "" };
+  return (ms) => {
+    const second = Math.floor(ms / 1000);
+    if (second !== last.second) last = { second, text: toRfc3339(ms) };
+    return last.text;
+  };
+}
+
 /** Waits `ms` on the clock, or less when `signal` aborts first; never rejects. */
 export function pauseUnlessAborted(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -3,7 +3,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../machinery/clock.js";
-import { toRfc3339 } from "../machinery/clock.js";
+import { memoRfc3339, toRfc3339 } from "../machinery/clock.js";
 import { alreadyExists, badRequest, conflict, invalid, notFound, type ResourceRef } from "../machinery/errors.js";
 import type { KubeList, KubeObject, ManagedFieldsEntry } from "../machinery/meta.js";
 import type { ResourceInfo } from "../schema/resource-info.js";
@@ -15,6 +15,7 @@ import { runAdmission, type AdmissionPlugin, type Operation, type UserInfo } fro
 import { listResources, type ListQuery } from "./resource-list.js";
 import { updateManagedFields } from "./patch/managed-fields.js";
 import { identityMismatch, isNoop, prepareForCreate, prepareForUpdate, readyToRemove, settleGeneration, type Subresource } from "./object-rules.js";
+import { WriteTurns } from "./write-turns.js";
 
 export interface ResourceServiceOptions {
   store: Store;
@@ -41,6 +42,8 @@ export interface WriteOptions {
 
 export type { ListQuery };
 
+type DeleteOptions = { dryRun: boolean; user?: UserInfo; sourceIp?: string; preconditions?: { uid?: string; resourceVersion?: string } };
+
 export interface WriteResult {
   object: KubeObject;
   warnings: string[];
@@ -60,6 +63,10 @@ export const refOf = (info: ResourceInfo, name?: string): ResourceRef => ({
 export class ResourceService {
   private readonly newUid: () => string;
   private readonly commit: (write: StoreWrite) => Promise<TxnResult>;
+  /** The creationTimestamp of creates in the same second is formatted once. */
+  private readonly createdAt = memoRfc3339();
+  /** Updates and deletes of one object take turns in this server, so concurrent ones do not conflict-retry. */
+  private readonly turns = new WriteTurns();
 
   constructor(private readonly opts: ResourceServiceOptions) {
     this.newUid = opts.newUid ?? randomUUID;
@@ -83,7 +90,7 @@ export class ResourceService {
   async create(info: ResourceInfo, body: KubeObject, options: WriteOptions & { managedFieldsFromBody?: boolean }): Promise<WriteResult> {
     this.checkIdentity(info, body);
     if (!body.metadata?.name) throw invalid(refOf(info), [{ field: "metadata.name", reason: "FieldValueRequired", message: "Required value: name is required" }]);
-    const now = toRfc3339(this.opts.clock.now());
+    const now = this.createdAt(this.opts.clock.now());
     let next = prepareForCreate({ incoming: body, uid: this.newUid(), now });
     const fields: ManagedFieldsStep | undefined = options.managedFieldsFromBody
       ? undefined
@@ -118,6 +125,16 @@ export class ResourceService {
    * `transform` returns the client's view of the new object; the rules of object-rules.ts then apply.
    */
   async guaranteedUpdate(
+    info: ResourceInfo,
+    name: string,
+    options: WriteOptions & { subresource: Subresource; managedFieldsFromTransform?: boolean },
+    transform: (live: KubeObject) => KubeObject | Promise<KubeObject>,
+  ): Promise<WriteResult> {
+    const attempt = () => this.updateWithRetries(info, name, options, transform);
+    return options.dryRun ? attempt() : this.turns.run(resourceKey(info.group, info.plural, name), attempt);
+  }
+
+  private async updateWithRetries(
     info: ResourceInfo,
     name: string,
     options: WriteOptions & { subresource: Subresource; managedFieldsFromTransform?: boolean },
@@ -168,8 +185,13 @@ export class ResourceService {
   async delete(
     info: ResourceInfo,
     name: string,
-    options: { dryRun: boolean; user?: UserInfo; sourceIp?: string; preconditions?: { uid?: string; resourceVersion?: string } },
+    options: DeleteOptions,
   ): Promise<KubeObject> {
+    const attempt = () => this.deleteWithRetries(info, name, options);
+    return options.dryRun ? attempt() : this.turns.run(resourceKey(info.group, info.plural, name), attempt);
+  }
+
+  private async deleteWithRetries(info: ResourceInfo, name: string, options: DeleteOptions): Promise<KubeObject> {
     for (let attempt = 0; ; attempt++) {
       const live = await this.get(info, name);
       const pre = options.preconditions;

@@ -102,11 +102,21 @@ export const isAuditOutcome = (text: unknown): text is AuditOutcome => typeof te
 /** RFC 3339 with milliseconds, UTC (entries are ordered by seq, but people read the time). */
 export const auditTime = (ms: number): string => new Date(ms).toISOString();
 
-/** auditTime that formats each millisecond once: thousands of entries share one under load. */
+/** The last millisecond toISOString writes as YYYY-MM-DDTHH:MM:SS.mmmZ (year 9999). */
+const LAST_FOUR_DIGIT_YEAR_MS = 253_402_300_799_999;
+
+/** auditTime that builds one Date a second (the milliseconds are appended): thousands of entries share it under load. */
 export function memoAuditTime(): (ms: number) => string {
   let last = { ms: Number.NaN, text: "" };
+  let second = { at: Number.NaN, prefix: "" };
   return (ms) => {
-    if (ms !== last.ms) last = { ms, text: auditTime(ms) };
+    if (ms === last.ms) return last.text;
+    if (!Number.isInteger(ms) || ms < 0 || ms > LAST_FOUR_DIGIT_YEAR_MS) return auditTime(ms);
+    const at = Math.floor(ms / 1000);
+    // "YYYY-MM-DDTHH:MM:SS." of this second.
+    if (at !== second.at) second = { at, prefix: auditTime(at * 1000).slice(0, 20) };
+    const milli = ms - at * 1000;
+    last = { ms, text: `${second.prefix}${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z` };
     return last.text;
   };
 }

@@ -63,8 +63,18 @@ export const METADATA_SHAPE: MapShape = {
   atomic: false,
 };
 
+/** objectShape per schema object: a pure function of a schema that never changes, asked on every write. */
+const shapes = new WeakMap<object, MapShape>();
+
 /** The shape of a whole object of a kind, from its openAPIV3Schema, with metadata typed as Kubernetes does. */
 export function objectShape(schema: unknown): MapShape {
+  if (!isJsonObject(schema)) return computeObjectShape(schema);
+  let shape = shapes.get(schema);
+  if (!shape) shapes.set(schema, (shape = computeObjectShape(schema)));
+  return shape;
+}
+
+function computeObjectShape(schema: unknown): MapShape {
   const root = shapeOf(schema);
   const base = root.kind === "map" ? root : DEDUCED_MAP;
   return { ...base, fields: new Map([...base.fields, ["metadata", METADATA_SHAPE]]) };
