@@ -1,13 +1,13 @@
-// `claw wait`: one GET, then a watch of the one object from the version read, until the goal is met,
+// `claw wait`: watchUntil (watch-until.ts) with judgeWait, until the goal is met,
 // the timeout on the CLI's clock passes, or the command is interrupted (kubectl wait).
 
-import type { WatchEvent } from "../../api/client/api-types.js";
 import type { RestClient } from "../../api/client/rest-client.js";
-import { pauseUnlessAborted, type Clock } from "../../api/machinery/clock.js";
-import { isGone, isNotFound } from "../../api/machinery/errors.js";
+import type { Clock } from "../../api/machinery/clock.js";
+import { isNotFound } from "../../api/machinery/errors.js";
 import type { KubeObject } from "../../api/machinery/meta.js";
 import { formatDuration } from "../../api/types/duration.js";
 import { UsageError } from "./cli-errors.js";
+import { watchUntil, type WatchedObject } from "./watch-until.js";
 
 export type WaitGoal = { type: "delete" } | { type: "condition"; condition: string; status: string };
 
@@ -34,11 +34,7 @@ export function judgeWait(goal: WaitGoal, obj: KubeObject | undefined): WaitVerd
   return { met: false, seen: `${goal.condition} is ${String(found.status)}${typeof found.message === "string" && found.message ? `: ${found.message}` : ""}` };
 }
 
-export interface ObjectSource {
-  /** The object, or undefined when it does not exist. */
-  get(signal: AbortSignal): Promise<KubeObject | undefined>;
-  watch(resourceVersion: string | undefined, signal: AbortSignal): AsyncIterable<WatchEvent<KubeObject>>;
-}
+export type ObjectSource = WatchedObject<KubeObject>;
 
 export const restObjectSource = (client: RestClient, plural: string, name: string): ObjectSource => ({
   get: (signal) =>
@@ -63,52 +59,22 @@ export class WaitError extends Error {
   override name = "WaitError";
 }
 
-const QUIET_WATCH_PAUSE_MS = 1000;
-
 export async function waitForObject(source: ObjectSource, opts: WaitForOptions): Promise<void> {
-  const abort = new AbortController();
-  const { signal } = abort;
-  const interrupt = () => abort.abort();
-  opts.signal?.addEventListener("abort", interrupt, { once: true });
-  let timedOut = false;
-  const timer = opts.clock.setTimer(opts.timeoutMs, () => {
-    timedOut = true;
-    abort.abort();
-  });
   let last: WaitVerdict | undefined;
-  const judge = (obj: KubeObject | undefined): boolean => (last = judgeWait(opts.goal, obj)).met;
-  try {
-    while (!signal.aborted) {
-      let current: KubeObject | undefined;
-      try {
-        current = await source.get(signal);
-      } catch (err) {
-        if (signal.aborted) break;
-        throw err;
-      }
-      if (judge(current)) return;
+  const outcome = await watchUntil(
+    source,
+    (obj, seen) => {
+      if ((last = judgeWait(opts.goal, obj)).met) return true;
       // Waiting for a condition of an object that is not there cannot end well (kubectl wait says NotFound too).
-      if (!current) throw new WaitError(`${opts.what} not found`);
-      let events = 0;
-      try {
-        for await (const event of source.watch(current.metadata.resourceVersion, signal)) {
-          if (event.type === "BOOKMARK") continue;
-          events++;
-          if (judge(event.type === "DELETED" ? undefined : event.object)) return;
-          if (event.type === "DELETED") throw new WaitError(`${opts.what} was deleted while waiting for condition ${opts.goal.type === "condition" ? opts.goal.condition : ""}`);
-        }
-      } catch (err) {
-        if (signal.aborted) break;
-        if (!isGone(err)) throw err;
-      }
-      if (events === 0) await pauseUnlessAborted(opts.clock, QUIET_WATCH_PAUSE_MS, signal);
-    }
-  } finally {
-    timer.cancel();
-    opts.signal?.removeEventListener("abort", interrupt);
-  }
+      if (seen === "read" && !obj) throw new WaitError(`${opts.what} not found`);
+      if (seen === "deleted") throw new WaitError(`${opts.what} was deleted while waiting for condition ${opts.goal.type === "condition" ? opts.goal.condition : ""}`);
+      return undefined;
+    },
+    opts,
+  );
+  if (outcome.settled) return;
   const goal = opts.goal.type === "delete" ? "to be deleted" : `for condition ${opts.goal.condition}=${opts.goal.status}`;
   const seen = last && !last.met ? ` (${last.seen})` : "";
-  if (timedOut) throw new WaitError(`timed out after ${formatDuration(opts.timeoutMs)} waiting for ${opts.what} ${goal}${seen}; wait longer with --timeout`);
+  if (outcome.timedOut) throw new WaitError(`timed out after ${formatDuration(opts.timeoutMs)} waiting for ${opts.what} ${goal}${seen}; wait longer with --timeout`);
   throw new WaitError(`interrupted while waiting for ${opts.what} ${goal}`);
 }
