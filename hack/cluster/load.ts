@@ -7,6 +7,13 @@ import type { RestClient } from "../../api/client/rest-client.js";
 import type { KubeObject } from "../../api/machinery/meta.js";
 import { pause } from "./processes.js";
 
+/**
+ * A client's one retry comes after this: longer than etcd's election timeout (1 s by default), so a request
+ * refused while the members elect a new leader is retried on the new one. 250 ms was inside the election, and
+ * one request in a few hundred failed twice (seen once in four CI runs).
+ */
+export const RETRY_DELAY_MS = 1500;
+
 export interface RequestRecord {
   server: number;
   at: number;
@@ -52,7 +59,7 @@ export function startSteadyLoad(clients: readonly RestClient[], opts: { prefix: 
     const first = await timed(server, work);
     records.push(first);
     if (first.ok) return true;
-    await pause(opts.retryDelayMs ?? 250);
+    await pause(opts.retryDelayMs ?? RETRY_DELAY_MS);
     const second = await timed(server, work);
     records.push(second);
     if (second.ok || retryOk(second)) return true;
