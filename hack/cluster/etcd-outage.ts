@@ -57,7 +57,8 @@ export async function loseQuorum(cluster: LocalCluster, clients: readonly RestCl
   const down = cluster.etcd.specs.map((_, i) => i).slice(1, 3);
   const before = await clients[0]!.list("roles", { limit: 1 });
   const watches = clients.map((c) => followRoles(c, before.metadata.resourceVersion!, { labelSelector: "load=steady" }));
-  const load = startSteadyLoad(clients, { prefix: opts.prefix, pauseMs: 50 });
+  // Without quorum every request is refused anyway: retry soon, so the outage sees many requests and their times.
+  const load = startSteadyLoad(clients, { prefix: opts.prefix, pauseMs: 50, retryDelayMs: 250 });
   let report;
   let lostAt = 0;
   let returnedAt = 0;
