@@ -1,6 +1,8 @@
 // hack/bench/apply: creates/s through the API (HTTPS, authenticated, validated, audited: each create commits
 // with its resource.created entry; 64 in flight) on each backend, beside raw Store creates/s of objects of
-// the same size measured in the same run on the same kind of store, and their ratio. Objects are about
+// the same size measured in the same run on the same kind of store, and their ratio; and beside an HTTPS
+// server that only echoes each create (hack/bench/https-echo.ts), the ceiling of any HTTPS path on this
+// machine with the load generator on the same cores. Objects are about
 // --object-bytes (1 KiB) as stored. Afterwards it reads the audit batches from the store: entries per batch
 // is how many writes the chain writer grouped into each transaction.
 //
@@ -18,6 +20,8 @@ import { BatchStore } from "../../api/audit/batch-store.js";
 import { startEtcd } from "../etcd/etcd-server.js";
 import { adminClient } from "../testing/admin-client.js";
 import { startClawServer } from "../testing/claw-process.js";
+import { RestClient } from "../../api/client/rest-client.js";
+import { startEchoServer } from "./https-echo.js";
 
 const { values } = parseArgs({
   options: {
@@ -90,15 +94,42 @@ async function apiCreates(serverArgs: string[], dataDir: string): Promise<number
   const client = await adminClient(server.adminConfig, { maxConnections: concurrency });
   try {
     await rate((i) => client.create("roles", role(`warm-${i}`)).then(() => undefined)).catch(() => undefined);
-    return await rate((i) => client.create("roles", role(`bench-${i}`)));
+    return await measured("API", (i) => client.create("roles", role(`bench-${i}`)));
   } finally {
     await client.close();
     await server.stop();
   }
 }
 
-function report(backend: string, raw: number, api: number, detail: string): void {
+/** `rate(op)`, printing the load generator's own CPU per operation (it shares the machine with the server). */
+async function measured(what: string, op: (i: number) => Promise<unknown>): Promise<number> {
+  const cpu = process.cpuUsage();
+  const result = await rate(op);
+  const used = process.cpuUsage(cpu);
+  console.log(`         ${what}: load generator CPU ${((used.user + used.system) / 1000 / count).toFixed(3)} ms per create`);
+  return result;
+}
+
+/**
+ * The same creates, from the same kind of client, against an HTTPS server in its own process that only
+ * parses the body, stamps a uid and answers 201 (hack/bench/https-echo.ts): the most this machine gives
+ * any HTTPS create path with its load generator on the same cores.
+ */
+async function echoCreates(): Promise<number> {
+  const echo = await startEchoServer();
+  const client = new RestClient({ server: echo.url, tls: { ca: echo.ca }, maxConnections: concurrency });
+  try {
+    await rate((i) => client.create("roles", role(`warm-${i}`)));
+    return await measured("HTTPS echo", (i) => client.create("roles", role(`bench-${i}`)));
+  } finally {
+    await client.close();
+    await echo.stop();
+  }
+}
+
+function report(backend: string, raw: number, api: number, echo: number, detail: string): void {
   console.log(`${backend.padEnd(8)} raw store creates/s: ${raw.toFixed(0).padStart(7)}   API creates/s: ${api.toFixed(0).padStart(7)}   ratio API/raw: ${(api / raw).toFixed(3)}`);
+  console.log(`${"".padEnd(8)} HTTPS echo baseline creates/s: ${echo.toFixed(0).padStart(7)}   ratio API/echo: ${(api / echo).toFixed(3)}`);
   console.log(`${"".padEnd(8)} ${detail}`);
 }
 
@@ -113,7 +144,7 @@ try {
     const after = openSqliteStore({ path: join(home, "sqlite-server", "store.db") });
     const detail = await inspect(after);
     await after.close();
-    report("sqlite", raw, api, detail);
+    report("sqlite", raw, api, await echoCreates(), detail);
   }
   if (values.backend !== "sqlite") {
     const etcd = await startEtcd();
@@ -125,7 +156,7 @@ try {
       const after = openEtcdStore({ endpoints: etcd.endpoints });
       const detail = await inspect(after);
       await after.close();
-      report("etcd", raw, api, detail);
+      report("etcd", raw, api, await echoCreates(), detail);
     } finally {
       await etcd.stop();
     }

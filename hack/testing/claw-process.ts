@@ -25,7 +25,9 @@ export async function startClawServer(opts: { dataDir: string; extraArgs?: strin
   if (!existsSync(CLAW_BIN)) throw new Error(`${CLAW_BIN} is missing: run 'npm run build' first (npm test does)`);
   // Servers on one etcd must share a master key: tests give them one fixed test key unless they set their own.
   const onEtcd = (opts.extraArgs ?? []).includes("--etcd-endpoints");
-  const child = spawn(process.execPath, [CLAW_BIN, "server", "--data-dir", opts.dataDir, "--listen", "127.0.0.1:0", "--log-level", "warn", ...(opts.extraArgs ?? [])], {
+  // CLAW_BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server a benchmark starts.
+  const nodeArgs = (process.env.CLAW_BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, CLAW_BIN, "server", "--data-dir", opts.dataDir, "--listen", "127.0.0.1:0", "--log-level", "warn", ...(opts.extraArgs ?? [])], {
     env: { ...process.env, ...(onEtcd ? { CLAW_MASTER_KEY: TEST_MASTER_KEY } : {}), ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
