@@ -69,7 +69,9 @@ describe("a resource write commits with its audit entry, or neither does", () =>
     store.failTxn = (_c, ops) => ops.some((op) => op.key.endsWith(`/roles/${name}`));
     const refused = await env.request(ROLES, { method: "POST", json: role(name) });
     expect(refused.status).toBe(503);
-    expect((await refused.json()) as { reason?: string }).toMatchObject({ reason: "ServiceUnavailable" });
+    // The store being out of reach passes by itself: clients (kubectl, client-go, claw) retry after Retry-After.
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect((await refused.json()) as { reason?: string }).toMatchObject({ reason: "ServiceUnavailable", details: { retryAfterSeconds: 1 } });
     expect(store.failedTxns).toBe(1);
     store.failTxn = undefined;
 

@@ -209,7 +209,8 @@ export class AuditLog {
   }
 
   private unavailable(reason = this.lastError ?? "unknown error") {
-    return serviceUnavailable(`the audit log cannot be written (${reason}); security-relevant requests are refused until it recovers ([audit] fail_closed = true)`);
+    // The log lives in the store: it is unwritable while the store is out of reach, which passes by itself (Retry-After).
+    return serviceUnavailable(`the audit log cannot be written (${reason}); security-relevant requests are refused until it recovers ([audit] fail_closed = true)`, 1);
   }
 
   private written(record: BatchRecord): void {

@@ -22,7 +22,7 @@ export function jwtAuthenticator(opts: { records: IdentityRecords; sessions: () 
     async authenticate(credential): Promise<UserInfo | undefined> {
       if (!credential || !looksLikeJwt(credential.secret)) return undefined;
       const sessions = opts.sessions();
-      if (!sessions) throw serviceUnavailable("the server is starting; retry shortly");
+      if (!sessions) throw serviceUnavailable("the server is starting; retry shortly", 1);
       const claims = await sessions.verify(credential.secret);
       const revoked = records.revokedTokens.peek(claims.tokenId) ?? { value: await records.revokedTokens.get(claims.tokenId) };
       if (revoked.value) throw refuse("the session token was logged out; log in again (claw auth login)");

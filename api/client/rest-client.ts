@@ -1,5 +1,6 @@
 // A small typed client of the claw REST API (Kubernetes conventions) over undici, with a keep-alive pool.
 
+import { setTimeout as sleepFor } from "node:timers/promises";
 import { Agent, buildConnector, request, type Dispatcher } from "undici";
 import { ApiError, type Status } from "../machinery/errors.js";
 import { GROUP, VERSION, type KubeList, type KubeObject } from "../machinery/meta.js";
@@ -43,7 +44,19 @@ export interface RestClientOptions {
    * WarningHandler): `unknown field "spec.foo"` when the server dropped a field it does not know.
    */
   onWarning?: (text: string) => void;
+  /**
+   * How many times a request answered 503 with a Retry-After header (the server could not reach its store,
+   * as during an etcd election, or is starting) is sent again after the seconds it names, at most
+   * MAX_RETRY_AFTER_SECONDS each, as client-go does. Default 3; 0 shows every 503 to the caller.
+   */
+  unavailableRetries?: number;
+  /** Waits between those retries; injectable for tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
+
+/** The longest wait a Retry-After may ask of this client before one retry. */
+export const MAX_RETRY_AFTER_SECONDS = 5;
+const DEFAULT_UNAVAILABLE_RETRIES = 3;
 
 export type { RequestOptions, ListOptions, WriteOptions, PatchOptions, ApplyOptions, DeleteOptions, WatchOptions, TableOptions, RawRequest, TableResponse } from "./request-options.js";
 import type { RequestOptions, ListOptions, WriteOptions, PatchOptions, ApplyOptions, DeleteOptions, WatchOptions, TableOptions, RawRequest, TableResponse } from "./request-options.js";
@@ -56,6 +69,8 @@ export class RestClient {
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly onWarning: ((text: string) => void) | undefined;
+  private readonly unavailableRetries: number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(options: RestClientOptions) {
     this.server = options.server.replace(/\/+$/, "");
@@ -63,6 +78,8 @@ export class RestClient {
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.headers = { "user-agent": options.userAgent ?? "claw", ...authorizationHeaders(options.credential) };
     this.onWarning = options.onWarning;
+    this.unavailableRetries = options.unavailableRetries ?? DEFAULT_UNAVAILABLE_RETRIES;
+    this.sleep = options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, signal ? { signal } : {}));
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher = options.dispatcher ?? new Agent({ connections: options.maxConnections ?? 128, connect: connectOptions(options.tls) });
   }
@@ -193,24 +210,42 @@ export class RestClient {
       body = JSON.stringify(req.body);
       headers["content-type"] = req.contentType ?? "application/json";
     }
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await request(`${this.server}${req.path}${queryString(req.query)}`, {
-        dispatcher: this.dispatcher,
-        method: req.method,
-        headers,
-        body,
-        signal: req.signal,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: mode.streaming ? 0 : this.timeoutMs,
-      });
-    } catch (err) {
-      throw toConnectionError(this.server, err) ?? err;
+    for (let retries = 0; ; retries++) {
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(`${this.server}${req.path}${queryString(req.query)}`, {
+          dispatcher: this.dispatcher,
+          method: req.method,
+          headers,
+          body,
+          signal: req.signal,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: mode.streaming ? 0 : this.timeoutMs,
+        });
+      } catch (err) {
+        throw toConnectionError(this.server, err) ?? err;
+      }
+      const wait = retries < this.unavailableRetries ? retryAfterMs(response) : undefined;
+      if (wait !== undefined && !req.signal?.aborted) {
+        // The server did not take the request (it says when to come back): the same request again, as client-go does.
+        await response.body.dump().catch(() => undefined);
+        await this.sleep(wait, req.signal ?? undefined).catch(() => undefined); // aborted: the next send throws as an abort does
+        continue;
+      }
+      if (this.onWarning) for (const text of warningTexts(response.headers.warning)) this.onWarning(text);
+      if (response.statusCode >= 400) throw await errorFromResponse(response);
+      return response;
     }
-    if (this.onWarning) for (const text of warningTexts(response.headers.warning)) this.onWarning(text);
-    if (response.statusCode >= 400) throw await errorFromResponse(response);
-    return response;
   }
+}
+
+/** For a 503 with a Retry-After of whole seconds: how long to wait before sending the request again (capped). */
+function retryAfterMs(response: Dispatcher.ResponseData): number | undefined {
+  if (response.statusCode !== 503) return undefined;
+  const header = response.headers["retry-after"];
+  const text = Array.isArray(header) ? header[0] : header;
+  if (text === undefined || !/^\d+$/.test(text.trim())) return undefined;
+  return Math.min(Number(text.trim()), MAX_RETRY_AFTER_SECONDS) * 1000;
 }
 
 function connectOptions(tls: TlsOptions | undefined): Agent.Options["connect"] {

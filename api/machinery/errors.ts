@@ -126,7 +126,9 @@ export const unsupportedMediaType = (contentType: string, supported: string[]) =
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new ApiError(429, "TooManyRequests", message, { retryAfterSeconds });
 export const internalError = (message = "an internal error occurred; see the server log") => new ApiError(500, "InternalError", message);
-export const serviceUnavailable = (message: string) => new ApiError(503, "ServiceUnavailable", message);
+/** 503; with `retryAfterSeconds` when the condition passes by itself (clients, kubectl included, then retry after that long). */
+export const serviceUnavailable = (message: string, retryAfterSeconds?: number) =>
+  new ApiError(503, "ServiceUnavailable", message, retryAfterSeconds !== undefined ? { retryAfterSeconds } : undefined);
 /** As kube-apiserver answers a read at a revision it has not reached: 504, and retry in a second. */
 export const tooLargeResourceVersion = (requested: number, current: number) =>
   new ApiError(504, "Timeout", `Too large resource version: ${Number.isInteger(requested) ? BigInt(requested) : requested}, current: ${current}`, {

@@ -71,7 +71,7 @@ export function sendText(res: ServerResponse, code: number, text: string, conten
 /** Maps any thrown value to an ApiError a client may see: never a stack trace, never an internal detail. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  if (err instanceof StoreError && err.code === "Unavailable") return serviceUnavailable("the storage backend is unavailable; retry shortly");
+  if (err instanceof StoreError && err.code === "Unavailable") return serviceUnavailable("the storage backend is unavailable; retry shortly", 1);
   if (err instanceof StoreError && err.code === "TooLarge") return new ApiError(413, "RequestEntityTooLarge", `the object is too large to store: ${err.message}; make it smaller`);
   return internalError();
 }

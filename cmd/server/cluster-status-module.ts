@@ -40,7 +40,7 @@ type SectionName = keyof typeof SECTION_PERMISSIONS;
 export function clusterStatusModule(ctx: ModuleContext, opts: ClusterStatusOptions): ServerModule {
   let resources: ResourceService | undefined;
   const service = (): ResourceService => {
-    if (!resources) throw serviceUnavailable("the cluster status is not started yet");
+    if (!resources) throw serviceUnavailable("the cluster status is not started yet", 1);
     return resources;
   };
   // Read-only: the holder name is never written.

@@ -77,7 +77,7 @@ export function securityCheckModule(ctx: ModuleContext, config: SecurityCheckCon
   let resources: ResourceService | undefined;
   const list = async <T extends KubeObject>(plural: string): Promise<T[]> => {
     const info = ctx.registry.byPlural(plural);
-    if (!info || !resources) throw serviceUnavailable("the security check is not started yet");
+    if (!info || !resources) throw serviceUnavailable("the security check is not started yet", 1);
     return (await resources.list(info)).items as T[];
   };
   return {

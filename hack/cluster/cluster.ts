@@ -99,7 +99,7 @@ export class LocalCluster {
   }
 
   /** An admin client of server `index`. */
-  client(index: number, options: { maxConnections?: number; group?: string } = {}): RestClient {
+  client(index: number, options: { maxConnections?: number; group?: string; unavailableRetries?: number } = {}): RestClient {
     return new RestClient({ server: this.servers.url(index), credential: { type: credentialTypeOf(this.adminToken), value: this.adminToken }, tls: { ca: this.caPem }, ...options });
   }
 

@@ -8,6 +8,10 @@ import { followRoles, startSteadyLoad, type FollowedWatch, type RequestRecord } 
 import { allReady, probe } from "./probes.js";
 import { pause } from "./processes.js";
 
+/**
+ * The load's clients are ordinary claw clients: a 503 with Retry-After (the store out of reach during the
+ * election) is sent again by the client itself, as kubectl does; the load's own one retry comes on top.
+ */
 export interface OneMemberLoss {
   member: number;
   requests: number;
@@ -57,8 +61,10 @@ export async function loseQuorum(cluster: LocalCluster, clients: readonly RestCl
   const down = cluster.etcd.specs.map((_, i) => i).slice(1, 3);
   const before = await clients[0]!.list("roles", { limit: 1 });
   const watches = clients.map((c) => followRoles(c, before.metadata.resourceVersion!, { labelSelector: "load=steady" }));
-  // Without quorum every request is refused anyway: retry soon, so the outage sees many requests and their times.
-  const load = startSteadyLoad(clients, { prefix: opts.prefix, pauseMs: 50, retryDelayMs: 250 });
+  // Without quorum every request is refused anyway: retry soon, so the outage sees many requests and their times;
+  // and the clients show every 503 rather than retrying it themselves, since the server's answers are measured here.
+  const raw = clients.map((_, i) => cluster.client(i, { unavailableRetries: 0 }));
+  const load = startSteadyLoad(raw, { prefix: opts.prefix, pauseMs: 50, retryDelayMs: 250 });
   let report;
   let lostAt = 0;
   let returnedAt = 0;
@@ -79,6 +85,7 @@ export async function loseQuorum(cluster: LocalCluster, clients: readonly RestCl
     throw err;
   } finally {
     report = await load.stop();
+    await Promise.all(raw.map((c) => c.close()));
   }
   const during = report.records.filter((r) => r.at >= lostAt && r.at < returnedAt);
   return { outageMs: opts.outageMs, during, answeredDuring: during.filter((r) => r.at + r.ms < returnedAt), readyz, readyAfterMs, created: report.created, watches };
