@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { performance as perfHooks } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import pino from "pino";
@@ -50,6 +51,7 @@ interface Options {
 }
 
 /** Milliseconds on a clock every thread of the process shares (each thread's performance.now() has its own origin). */
+const eventLoopUtilization = perfHooks.eventLoopUtilization;
 const now = () => performance.timeOrigin + performance.now();
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 
@@ -117,9 +119,12 @@ async function main(opts: Options): Promise<void> {
 
   console.log(`sending ${opts.rate} changes/s for ${opts.seconds} s over ${names.length} roles (${opts.reconciler} reconciler, concurrency ${opts.concurrency}, load ${opts.load})…`);
   measuring = true;
+  const busyBefore = eventLoopUtilization();
   const loadInput: LoadInput = { adminConfigPath: server.adminConfigPath, names, rate: opts.rate, seconds: opts.seconds };
   const load = opts.load === "worker" ? await loadInWorker(loadInput) : await runLoad(loadInput, client);
   const { sentAt, ackAt, failed, sent, sendSeconds, ackSeconds } = load;
+  // How busy the thread the server, its watch fan-out and the controller manager share was while the load ran.
+  const busy = eventLoopUtilization(busyBefore);
   // Let the last events arrive and be reconciled.
   const drainUntil = now() + 2000;
   while ((pendingSince.size > 0 || events === 0) && now() < drainUntil) await systemClock.sleep(20);
@@ -134,6 +139,7 @@ async function main(opts: Options): Promise<void> {
   const acked = ackAt.filter((at) => at !== null).length;
   console.log(`changes sent        ${sent} in ${sendSeconds.toFixed(2)} s (${(sent / sendSeconds).toFixed(0)}/s), ${failed} failed`);
   console.log(`changes acknowledged by ${ackSeconds.toFixed(2)} s (${(acked / ackSeconds).toFixed(0)}/s); write latency p50 ${fmt(acks.p50)} p99 ${fmt(acks.p99)}`);
+  console.log(`server thread busy   ${(busy.utilization * 100).toFixed(0)}% of the run (the API server, its watches and the controller manager share one event loop)`);
   console.log(`watch events        ${events}; reconciles ${reconciles} (${events - reconciles} events merged into a pending reconcile of the same key)`);
   console.log(`event → reconcile start   p50 ${fmt(e.p50)}   p90 ${fmt(e.p90)}   p99 ${fmt(e.p99)}   max ${fmt(e.max)}   (n=${e.count})`);
   console.log(`write → reconcile start   p50 ${fmt(w.p50)}   p90 ${fmt(w.p90)}   p99 ${fmt(w.p99)}   max ${fmt(w.max)}   (n=${w.count}; includes the API write and the watch fan-out)`);
