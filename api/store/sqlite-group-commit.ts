@@ -1,6 +1,12 @@
 // Group commit for the embedded store: writes and transactions submitted in the same turn of the
-// event loop are applied in ONE SQLite transaction (one fsync), then each is settled on its own. A
-// failed compare-and-swap or txn compare fails only that item; a failed commit fails the whole batch.
+// event loop are applied in ONE SQLite transaction, then made durable by one fsync off the event loop
+// (sqlite-wal-sync.ts), then each is settled on its own. A failed compare-and-swap or txn compare fails
+// only that item; a failed commit fails the whole batch.
+//
+// A batch is invisible until its fsync has finished: its writes are not acknowledged, its watch events not
+// sent, and reads and watches see the store at `visibleRevision`, the last revision on disk. Batches become
+// visible in commit order. A failed fsync fails its writes and every write after it (fail-stop: what is on
+// disk is then unknown until the server restarts and SQLite recovers the WAL).
 
 import type { KeyValue, TxnCompare, TxnOp, TxnResult, WatchEvent } from "./store.js";
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreError, StoreUnavailableError } from "./store.js";
@@ -8,6 +14,7 @@ import { describeSqliteError, readRevision, type Db } from "./sqlite-schema.js";
 import type { SqliteQueries } from "./sqlite-queries.js";
 import { RowWriter } from "./sqlite-row-writer.js";
 import { applyTxn } from "./sqlite-txn.js";
+import type { DurableWrites } from "./sqlite-wal-sync.js";
 
 export type WriteOp =
   | { kind: "create"; key: string; value: string }
@@ -28,7 +35,9 @@ interface Pending {
 export interface GroupCommitOptions {
   db: Db;
   queries: SqliteQueries;
-  /** Called synchronously after each commit with the batch's events in revision order. */
+  /** Makes committed batches durable (the WAL fsynced). */
+  durable: DurableWrites;
+  /** Called once a batch is durable, before its writes settle, with its events in revision order. */
   onCommit: (events: WatchEvent[]) => void;
 }
 
@@ -36,16 +45,38 @@ export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
   private readonly rows: RowWriter;
+  /** The last revision on disk: what reads, watches and clients may see. */
+  private visible: number;
+  /** Settles when every committed batch is durable and settled (never rejects). */
+  private landed: Promise<void> = Promise.resolve();
+  /** Set by a failed fsync: every later write fails with it. */
+  private broken: StoreUnavailableError | undefined;
   /** Transactions committed and items (single writes or txns) submitted so far, for metrics and tests. */
   readonly stats = { commits: 0, writes: 0 };
 
   constructor(private readonly options: GroupCommitOptions) {
     this.rows = new RowWriter(options.queries, readRevision(options.db));
+    this.visible = this.rows.revision;
   }
 
-  /** The last committed revision. */
+  /** The last committed revision, durable or not (the next write takes the one after it). */
   get revision(): number {
     return this.rows.revision;
+  }
+
+  /** The last durable revision: the newest state anyone outside the store may see. */
+  get visibleRevision(): number {
+    return this.visible;
+  }
+
+  /** The failed fsync, if one failed. */
+  get failure(): StoreUnavailableError | undefined {
+    return this.broken;
+  }
+
+  /** Resolves when every batch committed so far is durable and settled (or failed). */
+  drain(): Promise<void> {
+    return this.landed;
   }
 
   submit(op: WriteOp): Promise<WriteResult> {
@@ -66,6 +97,10 @@ export class GroupCommit {
     this.queue = [];
     this.scheduled = false;
     if (batch.length === 0) return;
+    if (this.broken) {
+      for (const pending of batch) pending.reject(this.broken);
+      return;
+    }
     const before = this.rows.revision;
     const applied: ReturnType<Pending["apply"]>[] = [];
     try {
@@ -80,8 +115,31 @@ export class GroupCommit {
       return;
     }
     const events = applied.flatMap((item) => item.events);
+    const last = this.rows.revision;
+    const synced = this.options.durable.sync();
+    // In commit order: a batch is shown only after every batch before it.
+    this.landed = Promise.all([this.landed, synced]).then(
+      () => this.land(batch, applied, events, last),
+      (err: unknown) => this.fail(batch, err),
+    );
+  }
+
+  private land(batch: Pending[], applied: ReturnType<Pending["apply"]>[], events: WatchEvent[], last: number): void {
+    // An earlier batch's fsync failed: whether this one reached the disk is unknown, so it fails too.
+    if (this.broken) {
+      for (const pending of batch) pending.reject(this.broken);
+      return;
+    }
+    this.visible = last;
     if (events.length > 0) this.options.onCommit(events);
     for (const item of applied) item.settle();
+  }
+
+  private fail(batch: Pending[], err: unknown): void {
+    this.broken ??= new StoreUnavailableError(
+      `the SQLite store could not make its writes durable (fsync of the WAL failed: ${err instanceof Error ? err.message : String(err)}); restart the server to recover the store`,
+    );
+    for (const pending of batch) pending.reject(this.broken);
   }
 
   /** Fails every queued write (the store is closing without a usable database). */
@@ -92,6 +150,7 @@ export class GroupCommit {
   }
 
   private enqueue<T>(apply: () => Applied<T>): Promise<T> {
+    if (this.broken) return Promise.reject(this.broken);
     this.stats.writes++;
     return new Promise<T>((resolve, reject) => {
       this.queue.push({

@@ -35,6 +35,7 @@ const COLUMNS = "id, name, value, create_revision, prev_revision, deleted";
 
 export class SqliteQueries {
   private readonly latestStmt: Database.Statement<[string], RevisionRow>;
+  private readonly latestAtStmt: Database.Statement<[string, number], RevisionRow>;
   private readonly insertStmt: Database.Statement<[number, string, string, number, number, number]>;
   private readonly compactSupersededStmt: Database.Statement<{ from: number; to: number; rev: number }>;
   private readonly compactTombstonesStmt: Database.Statement<{ from: number; to: number; rev: number }>;
@@ -43,6 +44,7 @@ export class SqliteQueries {
 
   constructor(private readonly db: Db) {
     this.latestStmt = db.prepare(`SELECT ${COLUMNS} FROM revisions WHERE name = ? ORDER BY id DESC LIMIT 1`);
+    this.latestAtStmt = db.prepare(`SELECT ${COLUMNS} FROM revisions WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1`);
     this.insertStmt = db.prepare(`INSERT INTO revisions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`);
     // A row at or below rev that replaced another (update, delete) makes the replaced row invisible to
     // every snapshot at or after rev: found through prev_revision, by primary key, never by a scan per name.
@@ -56,6 +58,11 @@ export class SqliteQueries {
   /** The newest row of a key (possibly a tombstone). */
   latest(name: string): RevisionRow | undefined {
     return this.latestStmt.get(name);
+  }
+
+  /** The newest row of a key at or below `revision` (possibly a tombstone). */
+  latestAt(name: string, revision: number): RevisionRow | undefined {
+    return this.latestAtStmt.get(name, revision);
   }
 
   insert(row: RevisionRow): void {

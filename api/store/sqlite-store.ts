@@ -1,6 +1,7 @@
 // The embedded Store (the default): SQLite through better-sqlite3, kine-style. Durable on acknowledge
-// (WAL, synchronous=FULL, group commit), snapshot reads at any revision still in history, and
-// in-process watches. One process owns the file (an exclusive lock enforces it).
+// (WAL, group commit, each batch fsynced off the event loop before anyone sees it: sqlite-wal-sync.ts),
+// snapshot reads at any revision still in history, and in-process watches. One process owns the file
+// (an exclusive lock enforces it).
 
 import type { KeyValue, ListOptions, ListResult, Store, StoreWatch, TxnCompare, TxnOp, TxnResult, WatchOptions } from "./store.js";
 import { CompactedError, StoreUnavailableError } from "./store.js";
@@ -10,6 +11,7 @@ import { GroupCommit, type WriteOp, type WriteResult } from "./sqlite-group-comm
 import { checkTxn } from "./txn-check.js";
 import { SqliteWatchHub } from "./sqlite-watch-hub.js";
 import { futureRevisionError } from "./future-revision.js";
+import { inMemoryWrites, WalSync, type DurableWrites } from "./sqlite-wal-sync.js";
 import { fileSizes, housekeep, type HousekeepingOptions, type HousekeepingReport, type StoreFileSizes } from "./sqlite-housekeeping.js";
 
 export interface SqliteStoreOptions {
@@ -36,21 +38,26 @@ export class SqliteStore implements Store {
   private compactedRevision: number;
   /** Compactions run one after another. */
   private compacting: Promise<void> = Promise.resolve();
+  private readonly durable: DurableWrites;
   private closed = false;
+  /** close() has begun: new writes are refused while the last batches land. */
+  private closing = false;
 
-  /** Use openSqliteStore; this takes an already opened database. */
+  /** Use openSqliteStore; this takes an already opened database (and, for tests, how commits become durable). */
   constructor(
     readonly path: string,
     private readonly db: Db,
+    durable?: DurableWrites,
   ) {
     this.queries = new SqliteQueries(db);
     this.compactedRevision = readMeta(db, COMPACTED_KEY) ?? 0;
+    this.durable = durable ?? (path === ":memory:" ? inMemoryWrites : new WalSync(`${path}-wal`));
     this.hub = new SqliteWatchHub({
       queries: this.queries,
-      revision: () => this.writer.revision,
+      revision: () => this.writer.visibleRevision,
       compacted: () => this.compactedRevision,
     });
-    this.writer = new GroupCommit({ db, queries: this.queries, onCommit: (events) => this.hub.dispatch(events) });
+    this.writer = new GroupCommit({ db, queries: this.queries, durable: this.durable, onCommit: (events) => this.hub.dispatch(events) });
   }
 
   /**
@@ -65,7 +72,14 @@ export class SqliteStore implements Store {
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.assertOpen();
-    const row = this.queries.latest(key);
+    let row = this.queries.latest(key);
+    if (row && row.id > this.writer.visibleRevision) {
+      // A write to this key waits for its fsync: nobody may see it before then, and a reader that is about to
+      // compare-and-swap needs it, so wait for it to land (well under a millisecond) rather than answer stale.
+      await this.writer.drain();
+      this.assertOpen();
+      row = this.queries.latestAt(key, this.writer.visibleRevision);
+    }
     return row && row.deleted === 0 ? toKeyValue(row) : undefined;
   }
 
@@ -100,7 +114,7 @@ export class SqliteStore implements Store {
   /** Each write takes its own revision, consecutive in op order; the txn joins its tick's one commit, so live watches get its events in one call. */
   async txn(compares: readonly TxnCompare[], ops: readonly TxnOp[]): Promise<TxnResult> {
     checkTxn(compares, ops);
-    if (this.closed) throw closedError(this.path);
+    if (this.closed || this.closing) throw closedError(this.path);
     return this.writer.submitTxn(compares, ops);
   }
 
@@ -119,13 +133,13 @@ export class SqliteStore implements Store {
 
   async currentRevision(): Promise<number> {
     this.assertOpen();
-    return this.writer.revision;
+    return this.writer.visibleRevision;
   }
 
   /** Resolves when the rows below `revision` are gone; writes are served between its chunks. */
   async compact(revision: number): Promise<void> {
     this.assertOpen();
-    const current = this.writer.revision;
+    const current = this.writer.visibleRevision;
     if (revision > current) throw futureRevisionError(revision, current);
     // Already compacted at or past this point: nothing to drop (etcd would refuse; idempotent is kinder).
     if (revision - 1 <= this.compactedRevision) return;
@@ -182,6 +196,7 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.assertOpen();
+    if (this.writer.failure) throw this.writer.failure;
     try {
       this.db.prepare("SELECT 1").get();
     } catch (err) {
@@ -190,22 +205,25 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    // Commit what callers already submitted; their promises settle before the file closes.
+    if (this.closed || this.closing) return;
+    this.closing = true;
+    // Commit what callers already submitted; their promises settle (once durable) before the file closes.
     this.writer.flush();
+    await this.writer.drain();
     this.closed = true;
     this.hub.failAll(closedError(this.path));
     this.db.close();
+    await this.durable.close();
   }
 
   private write(op: WriteOp): Promise<WriteResult> {
-    if (this.closed) return Promise.reject(closedError(this.path));
+    if (this.closed || this.closing) return Promise.reject(closedError(this.path));
     return this.writer.submit(op);
   }
 
   /** The revision a read happens at: the current one, or a snapshot still in history. */
   private readRevision(requested: number | undefined): number {
-    const current = this.writer.revision;
+    const current = this.writer.visibleRevision;
     if (requested === undefined || requested <= 0) return current;
     if (requested > current) throw futureRevisionError(requested, current);
     if (requested <= this.compactedRevision) throw new CompactedError(requested, this.compactedRevision);
