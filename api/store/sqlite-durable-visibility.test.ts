@@ -154,7 +154,7 @@ describe("a commit is seen only once its fsync has finished", () => {
 });
 
 describe("WalSync", () => {
-  it("runs one fdatasync at a time and covers every commit made during it with one more", async () => {
+  it("runs at most two fdatasyncs at once and covers every commit made meanwhile with one more", async () => {
     const dir = mkdtempSync(join(tmpdir(), "claw-walsync-"));
     dirs.push(dir);
     const path = join(dir, "store.db");
@@ -163,16 +163,46 @@ describe("WalSync", () => {
       const calls: ((err: NodeJS.ErrnoException | null) => void)[] = [];
       const sync = new WalSync(`${path}-wal`, (_fd, callback) => calls.push(callback));
       const first = sync.sync();
+      const second = sync.sync();
+      expect(calls).toHaveLength(2);
+      let duringDone = false;
+      const during = Promise.all([sync.sync(), sync.sync(), sync.sync()]).then(() => (duringDone = true));
       await turn();
-      const during = [sync.sync(), sync.sync(), sync.sync()];
-      await turn();
-      expect(calls).toHaveLength(1);
+      expect(calls).toHaveLength(2);
       calls[0]!(null);
       await first;
       await turn();
-      expect(calls).toHaveLength(2);
+      // The commits made while two ran wait for the sync that began after them, not for one already running.
+      expect(calls).toHaveLength(3);
       calls[1]!(null);
-      await Promise.all(during);
+      await second;
+      await turn();
+      expect(duringDone).toBe(false);
+      calls[2]!(null);
+      await during;
+      await sync.close();
+    } finally {
+      db.close();
+    }
+  });
+
+  it("fails the syncs that were waiting when the one begun for them fails", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "claw-walsync-"));
+    dirs.push(dir);
+    const path = join(dir, "store.db");
+    const db = openDatabase(path);
+    try {
+      const calls: ((err: NodeJS.ErrnoException | null) => void)[] = [];
+      const sync = new WalSync(`${path}-wal`, (_fd, callback) => calls.push(callback));
+      const running = [sync.sync(), sync.sync()];
+      const waiting = sync.sync();
+      calls[0]!(null);
+      await running[0];
+      await turn();
+      calls[2]!(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
+      await expect(waiting).rejects.toThrow(/EIO/);
+      calls[1]!(null);
+      await running[1];
       await sync.close();
     } finally {
       db.close();

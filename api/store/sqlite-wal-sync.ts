@@ -4,7 +4,8 @@
 // sync that followed it has finished. What a client is told is exactly what synchronous=FULL would give (the
 // WAL on disk before the acknowledgement), while the event loop keeps serving requests during the fsync.
 //
-// Syncs coalesce: one runs at a time, and every commit made while it runs is covered by the single next one.
+// Syncs overlap and coalesce: a commit starts its own fdatasync while fewer than two run; commits made while two
+// run share the one that starts when either ends.
 // fsync works on the file, not the descriptor, so a descriptor of our own (read-only, never locked: SQLite
 // locks the database file, not its WAL) flushes what SQLite wrote through its own.
 
@@ -20,11 +21,21 @@ export interface DurableWrites {
 /** For a store with no file (":memory:"): nothing to sync. */
 export const inMemoryWrites: DurableWrites = { sync: () => Promise.resolve(), close: () => Promise.resolve() };
 
+/** fdatasyncs running at once: a commit made while one runs starts its own instead of waiting a whole sync for it. */
+const MAX_SYNCS_IN_FLIGHT = 2;
+
+interface Waiting {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
 export class WalSync implements DurableWrites {
   private fd: number | undefined;
-  /** The sync running now; commits made while it runs wait for `next`. */
-  private running: Promise<void> | undefined;
-  private next: Promise<void> | undefined;
+  private inFlight = 0;
+  private readonly running = new Set<Promise<void>>();
+  /** Commits made while MAX_SYNCS_IN_FLIGHT syncs ran: one sync covers them all when a running one ends. */
+  private waiting: Waiting | undefined;
 
   constructor(
     private readonly walPath: string,
@@ -32,40 +43,26 @@ export class WalSync implements DurableWrites {
   ) {}
 
   sync(): Promise<void> {
-    if (!this.running) {
-      const run = this.start();
-      this.running = run;
-      void run.then(
-        () => this.settled(run),
-        () => this.settled(run),
-      );
-      return run;
+    if (this.inFlight < MAX_SYNCS_IN_FLIGHT) return this.start();
+    if (!this.waiting) {
+      let resolve!: () => void;
+      let reject!: (err: Error) => void;
+      const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      this.waiting = { promise, resolve, reject };
     }
-    // The running sync may have started before this commit: the next one covers it.
-    this.next ??= this.running.then(
-      () => this.nextSync(),
-      () => this.nextSync(),
-    );
-    return this.next;
+    return this.waiting.promise;
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.running, this.next]);
+    while (this.running.size > 0 || this.waiting) await Promise.allSettled([...this.running, this.waiting?.promise]);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
 
-  private nextSync(): Promise<void> {
-    this.next = undefined;
-    return this.sync();
-  }
-
-  private settled(run: Promise<void>): void {
-    if (this.running === run) this.running = undefined;
-  }
-
+  /** An fdatasync that begins now, so it covers every commit made before this call. */
   private start(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+    this.inFlight++;
+    const run = new Promise<void>((resolve, reject) => {
       let fd: number;
       try {
         // Opened at the first sync: SQLite creates the WAL with the first write.
@@ -76,5 +73,15 @@ export class WalSync implements DurableWrites {
       }
       this.fdatasyncFn(fd, (err) => (err ? reject(err) : resolve()));
     });
+    this.running.add(run);
+    const ended = () => {
+      this.running.delete(run);
+      this.inFlight--;
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      if (waiting) this.start().then(waiting.resolve, waiting.reject);
+    };
+    run.then(ended, ended);
+    return run;
   }
 }
