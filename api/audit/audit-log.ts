@@ -7,7 +7,7 @@
 //   wins; the loser re-reads the head, renumbers and relinks its entries onto it and tries N+1. There is
 //   no head pointer to update and no lock: a forked chain is impossible by construction.
 // - append() resolves only after the batch's create is acknowledged, i.e. durable: the embedded store
-//   commits with synchronous=FULL before acknowledging, etcd after its raft quorum. kill -9 cannot lose
+//   commits and fsyncs its WAL before acknowledging, etcd after its raft quorum. kill -9 cannot lose
 //   an acknowledged entry.
 // - Integrity: entry.prevHash = hash of the previous entry, entry.hash = SHA-256 of the entry's canonical
 //   JSON (entry-hash.ts). Checkpoints (Ed25519 over seq, hash, time; checkpoint.ts) are signed at every
