@@ -118,10 +118,17 @@ export class GroupCommit {
     const last = this.rows.revision;
     const synced = this.options.durable.sync();
     // In commit order: a batch is shown only after every batch before it.
-    this.landed = Promise.all([this.landed, synced]).then(
-      () => this.land(batch, applied, events, last),
-      (err: unknown) => this.fail(batch, err),
-    );
+    this.landed = Promise.all([this.landed, synced])
+      .then(
+        () => this.land(batch, applied, events, last),
+        (err: unknown) => this.fail(batch, err),
+      )
+      // A throw from onCommit is a bug to surface as before (uncaught), without breaking the chain of later batches.
+      .catch((err: unknown) =>
+        queueMicrotask(() => {
+          throw err;
+        }),
+      );
   }
 
   private land(batch: Pending[], applied: ReturnType<Pending["apply"]>[], events: WatchEvent[], last: number): void {
@@ -131,8 +138,11 @@ export class GroupCommit {
       return;
     }
     this.visible = last;
-    if (events.length > 0) this.options.onCommit(events);
-    for (const item of applied) item.settle();
+    try {
+      if (events.length > 0) this.options.onCommit(events);
+    } finally {
+      for (const item of applied) item.settle();
+    }
   }
 
   private fail(batch: Pending[], err: unknown): void {
