@@ -153,15 +153,27 @@ describe("a commit is seen only once its fsync has finished", () => {
   });
 });
 
+type SyncCallback = (err: NodeJS.ErrnoException | null) => void;
+
+/** A WalSync on a real database's WAL whose fdatasyncs finish when the test calls their callbacks. */
+async function withHeldWal(test: (sync: WalSync, calls: SyncCallback[]) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "claw-walsync-"));
+  dirs.push(dir);
+  const path = join(dir, "store.db");
+  const db = openDatabase(path);
+  try {
+    const calls: SyncCallback[] = [];
+    const sync = new WalSync(`${path}-wal`, (_fd, callback) => calls.push(callback));
+    await test(sync, calls);
+    await sync.close();
+  } finally {
+    db.close();
+  }
+}
+
 describe("WalSync", () => {
-  it("runs at most two fdatasyncs at once and covers every commit made meanwhile with one more", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "claw-walsync-"));
-    dirs.push(dir);
-    const path = join(dir, "store.db");
-    const db = openDatabase(path);
-    try {
-      const calls: ((err: NodeJS.ErrnoException | null) => void)[] = [];
-      const sync = new WalSync(`${path}-wal`, (_fd, callback) => calls.push(callback));
+  it("runs at most two fdatasyncs at once and covers every commit made meanwhile with one more", () =>
+    withHeldWal(async (sync, calls) => {
       const first = sync.sync();
       const second = sync.sync();
       expect(calls).toHaveLength(2);
@@ -180,20 +192,11 @@ describe("WalSync", () => {
       expect(duringDone).toBe(false);
       calls[2]!(null);
       await during;
-      await sync.close();
-    } finally {
-      db.close();
-    }
-  });
+    }),
+  );
 
-  it("fails the syncs that were waiting when the one begun for them fails", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "claw-walsync-"));
-    dirs.push(dir);
-    const path = join(dir, "store.db");
-    const db = openDatabase(path);
-    try {
-      const calls: ((err: NodeJS.ErrnoException | null) => void)[] = [];
-      const sync = new WalSync(`${path}-wal`, (_fd, callback) => calls.push(callback));
+  it("fails the syncs that were waiting when the one begun for them fails", () =>
+    withHeldWal(async (sync, calls) => {
       const running = [sync.sync(), sync.sync()];
       const waiting = sync.sync();
       calls[0]!(null);
@@ -203,11 +206,8 @@ describe("WalSync", () => {
       await expect(waiting).rejects.toThrow(/EIO/);
       calls[1]!(null);
       await running[1];
-      await sync.close();
-    } finally {
-      db.close();
-    }
-  });
+    }),
+  );
 
   it("syncs a real WAL, and the store's file runs with synchronous=NORMAL (the fsync is the store's)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "claw-walsync-"));
