@@ -16,6 +16,7 @@ import { listResources, type ListQuery } from "./resource-list.js";
 import { updateManagedFields } from "./patch/managed-fields.js";
 import { identityMismatch, isNoop, prepareForCreate, prepareForUpdate, readyToRemove, settleGeneration, type Subresource } from "./object-rules.js";
 import { WriteTurns } from "./write-turns.js";
+import { cloneJson } from "./patch/json-value.js";
 
 export interface ResourceServiceOptions {
   store: Store;
@@ -142,7 +143,7 @@ export class ResourceService {
   ): Promise<WriteResult> {
     for (let attempt = 0; ; attempt++) {
       const live = await this.get(info, name);
-      const incoming = await transform(structuredClone(live));
+      const incoming = await transform(cloneJson(live));
       this.checkIdentity(info, incoming, name);
       const now = toRfc3339(this.opts.clock.now());
       let next = prepareForUpdate(live, incoming, options.subresource);
