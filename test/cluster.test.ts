@@ -113,7 +113,7 @@ describe.skipIf(!etcdTool.available)("a cluster of three etcd members and three 
     expect(loss.created).toBeGreaterThan(10);
   }, 60_000);
 
-  it("answers every request 503 within 5 s while two etcd members of three are down, is not ready, and recovers when they return", async () => {
+  it("answers every request 503 within 5 s while two etcd members of three are down, is not ready, ends the requests that meet etcd's return within a few call deadlines, and recovers", async () => {
     const outage = await loseQuorum(cluster, clients, { prefix: "outage", outageMs: OUTAGE_MS });
     try {
       const times = outage.during.map((r) => r.ms);
@@ -123,8 +123,16 @@ describe.skipIf(!etcdTool.available)("a cluster of three etcd members and three 
       );
       expect(outage.readyz).toEqual([503, 503, 503]);
       expect(outage.during.length).toBeGreaterThan(10);
+      // While etcd is down: 503, within the 4 s etcd call deadline.
       expect(outage.answeredDuring.filter((r) => r.status !== 503)).toEqual([]);
-      expect(Math.max(...times)).toBeLessThan(5_000);
+      expect(Math.max(...outage.answeredDuring.map((r) => r.ms))).toBeLessThan(5_000);
+      // A request sent in the outage's last seconds may meet etcd's return and its election: each of its store calls
+      // still has its own 4 s deadline, so it ends (200 or 503) within a few deadlines, never hangs.
+      const straddling = outage.during.filter((r) => r.at + r.ms >= outage.returnedAt);
+      for (const r of straddling) {
+        console.log(`sent ${outage.returnedAt - r.at} ms before etcd returned, answered ${r.status} after ${r.ms} ms`);
+      }
+      expect(straddling.filter((r) => r.ms >= 15_000)).toEqual([]);
 
       // Objects reconcile again, and every watcher saw every acknowledged create exactly once, without a relist.
       await clients[2]!.create("roles", role("after-outage"));

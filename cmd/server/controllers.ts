@@ -80,7 +80,9 @@ export interface RunningControllers {
 }
 
 export function startControllers(opts: StartControllersOptions): RunningControllers {
-  const client = new RestClient({ server: opts.server, credential: opts.credential, userAgent: "claw-controller-manager", ...(opts.tls ? { tls: opts.tls } : {}) });
+  // No client-level retry of a 503: a reconcile that fails is retried by its workqueue with backoff, and the lease
+  // client must see a failed renewal at once; a retry inside the call would hold a worker, and the lease, for seconds.
+  const client = new RestClient({ server: opts.server, credential: opts.credential, userAgent: "claw-controller-manager", unavailableRetries: 0, ...(opts.tls ? { tls: opts.tls } : {}) });
   const logger = opts.logger.child({ component: "controller-manager" });
   const manager = new Manager({
     client,

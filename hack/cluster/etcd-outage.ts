@@ -42,6 +42,9 @@ export async function loseOneMember(cluster: LocalCluster, clients: readonly Res
 
 export interface QuorumLoss {
   outageMs: number;
+  /** When the two members were killed and when they were started again (ms since the epoch). */
+  lostAt: number;
+  returnedAt: number;
   /** Every request sent while two members were down (some answered after they returned). */
   during: RequestRecord[];
   /** Those answered before etcd returned. */
@@ -88,7 +91,7 @@ export async function loseQuorum(cluster: LocalCluster, clients: readonly RestCl
     await Promise.all(raw.map((c) => c.close()));
   }
   const during = report.records.filter((r) => r.at >= lostAt && r.at < returnedAt);
-  return { outageMs: opts.outageMs, during, answeredDuring: during.filter((r) => r.at + r.ms < returnedAt), readyz, readyAfterMs, created: report.created, watches };
+  return { outageMs: opts.outageMs, lostAt, returnedAt, during, answeredDuring: during.filter((r) => r.at + r.ms < returnedAt), readyz, readyAfterMs, created: report.created, watches };
 }
 
 export function countBy(values: readonly number[]): Record<string, number> {
