@@ -97,10 +97,7 @@ export class GroupCommit {
     this.queue = [];
     this.scheduled = false;
     if (batch.length === 0) return;
-    if (this.broken) {
-      for (const pending of batch) pending.reject(this.broken);
-      return;
-    }
+    if (this.broken) return rejectAll(batch, this.broken);
     const before = this.rows.revision;
     const applied: ReturnType<Pending["apply"]>[] = [];
     try {
@@ -110,9 +107,7 @@ export class GroupCommit {
       this.stats.commits++;
     } catch (err) {
       this.rows.revision = before;
-      const error = new StoreUnavailableError(`the SQLite store could not commit ${batch.length} write(s): ${describeSqliteError(err)}`);
-      for (const pending of batch) pending.reject(error);
-      return;
+      return rejectAll(batch, new StoreUnavailableError(`the SQLite store could not commit ${batch.length} write(s): ${describeSqliteError(err)}`));
     }
     const events = applied.flatMap((item) => item.events);
     const last = this.rows.revision;
@@ -133,10 +128,7 @@ export class GroupCommit {
 
   private land(batch: Pending[], applied: ReturnType<Pending["apply"]>[], events: WatchEvent[], last: number): void {
     // An earlier batch's fsync failed: whether this one reached the disk is unknown, so it fails too.
-    if (this.broken) {
-      for (const pending of batch) pending.reject(this.broken);
-      return;
-    }
+    if (this.broken) return rejectAll(batch, this.broken);
     this.visible = last;
     try {
       if (events.length > 0) this.options.onCommit(events);
@@ -149,14 +141,14 @@ export class GroupCommit {
     this.broken ??= new StoreUnavailableError(
       `the SQLite store could not make its writes durable (fsync of the WAL failed: ${err instanceof Error ? err.message : String(err)}); restart the server to recover the store`,
     );
-    for (const pending of batch) pending.reject(this.broken);
+    rejectAll(batch, this.broken);
   }
 
   /** Fails every queued write (the store is closing without a usable database). */
   rejectQueued(err: Error): void {
     const batch = this.queue;
     this.queue = [];
-    for (const pending of batch) pending.reject(err);
+    rejectAll(batch, err);
   }
 
   private enqueue<T>(apply: () => Applied<T>): Promise<T> {
@@ -198,4 +190,8 @@ export class GroupCommit {
     const { kv, revision, event } = this.rows.remove(live);
     return { ok: true, value: { kv, revision }, events: [event] };
   }
+}
+
+function rejectAll(batch: readonly Pending[], err: Error): void {
+  for (const pending of batch) pending.reject(err);
 }

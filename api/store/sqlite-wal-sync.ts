@@ -32,7 +32,6 @@ interface Waiting {
 
 export class WalSync implements DurableWrites {
   private fd: number | undefined;
-  private inFlight = 0;
   private readonly running = new Set<Promise<void>>();
   /** Commits made while MAX_SYNCS_IN_FLIGHT syncs ran: one sync covers them all when a running one ends. */
   private waiting: Waiting | undefined;
@@ -43,7 +42,7 @@ export class WalSync implements DurableWrites {
   ) {}
 
   sync(): Promise<void> {
-    if (this.inFlight < MAX_SYNCS_IN_FLIGHT) return this.start();
+    if (this.running.size < MAX_SYNCS_IN_FLIGHT) return this.start();
     if (!this.waiting) {
       let resolve!: () => void;
       let reject!: (err: Error) => void;
@@ -61,7 +60,6 @@ export class WalSync implements DurableWrites {
 
   /** An fdatasync that begins now, so it covers every commit made before this call. */
   private start(): Promise<void> {
-    this.inFlight++;
     const run = new Promise<void>((resolve, reject) => {
       let fd: number;
       try {
@@ -76,7 +74,6 @@ export class WalSync implements DurableWrites {
     this.running.add(run);
     const ended = () => {
       this.running.delete(run);
-      this.inFlight--;
       const waiting = this.waiting;
       this.waiting = undefined;
       if (waiting) this.start().then(waiting.resolve, waiting.reject);
