@@ -68,6 +68,7 @@ describe("claw controller-manager", () => {
     const run = claw(["controller-manager", "--config", kubeconfig("admin.conf", env.token), "--identity", "cm-test"]);
     await run.stdout.until("running against");
     expect(run.stdout.text).toContain(`claw controller-manager cm-test running against ${env.url} (leader election on)`);
+    expect(run.stdout.text).not.toContain("workers");
 
     const users = new Informer<User>({ source: restListWatcher<User>(client, "users"), clock: systemClock, logger: silentLogger() });
     users.start();
@@ -94,12 +95,13 @@ describe("claw controller-manager", () => {
     expect(run.stderr.text).toContain("they need an admin credential (*:*)");
   });
 
-  it("runs the inactive-credentials controllers with --disable-inactive-after-days: a User unused that long is disabled", async () => {
+  it("runs the inactive-credentials controllers with --disable-inactive-after-days (and --workers 8): a User unused that long is disabled", async () => {
     const created = await client.create<User>("users", { apiVersion: "security.clawbernetes.com/v1", kind: "User", metadata: { name: "idle" }, spec: { roles: ["viewer"] } });
     const longAgo = new Date(Date.now() - 100 * 86_400_000).toISOString();
     await client.updateStatus<User>("users", { ...created, status: { ...created.status, lastLoginTime: longAgo } });
-    const run = claw(["controller-manager", "--config", kubeconfig("admin-inactive.conf", env.token), "--identity", "cm-inactive", "--disable-inactive-after-days", "90"]);
+    const run = claw(["controller-manager", "--config", kubeconfig("admin-inactive.conf", env.token), "--identity", "cm-inactive", "--disable-inactive-after-days", "90", "--workers", "8"]);
     await run.stdout.until("running against");
+    expect(run.stdout.text).toContain("(leader election on, 8 workers per controller)");
     const users = new Informer<User>({ source: restListWatcher<User>(client, "users"), clock: systemClock, logger: silentLogger() });
     users.start();
     try {
@@ -116,6 +118,10 @@ describe("claw controller-manager", () => {
     ["refuses to start without a credential (exit 4)", ["controller-manager", "--server", "http://127.0.0.1:9"], 4, "error: no credential for http://127.0.0.1:9"],
     ["says which config file is missing (exit 2)", ["controller-manager", "--config", "/nonexistent/admin.conf"], 2, "/nonexistent/admin.conf (from --config) does not exist"],
     ["refuses a --leader-elect that is not a boolean (exit 2)", ["controller-manager", "--leader-elect", "maybe"], 2, '"maybe" is not true or false'],
+    ["refuses --workers 0 (exit 2)", ["controller-manager", "--workers", "0"], 2, "must be a whole number from 1 to 256, such as 8"],
+    ["refuses --workers past 256 (exit 2)", ["controller-manager", "--workers", "257"], 2, "must be a whole number from 1 to 256"],
+    ["refuses a --workers that is not a whole number (exit 2)", ["controller-manager", "--workers", "2.5"], 2, "must be a whole number from 1 to 256"],
+    ["refuses a negative --workers (exit 2)", ["controller-manager", "--workers", "-4"], 2, "must be a whole number from 1 to 256"],
   ])("%s", async (_name, args, code, message) => {
     const run = claw(args);
     expect(await run.done).toBe(code);

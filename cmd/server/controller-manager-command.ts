@@ -15,6 +15,8 @@ import { ExitCode } from "../cli/exit-codes.js";
 import { FAILED } from "../cli/cli-action.js";
 import { parseBooleanOption } from "./boolean-option.js";
 import { controllerSetFor, managerIdentity, startControllers } from "./controllers.js";
+import { MAX_CONTROLLER_WORKERS, workersRead } from "./controllers-config.js";
+import { Refusal } from "../../api/machinery/toml-schema.js";
 import { MAX_INACTIVE_DAYS } from "../../api/auth/auth-config.js";
 
 export interface ControllerManagerCommandDeps {
@@ -31,6 +33,7 @@ interface Flags {
   leaderElect: boolean;
   disableInactiveAfterDays?: number;
   identity?: string;
+  workers?: number;
   logLevel: string;
 }
 
@@ -40,6 +43,7 @@ export function controllerManagerCommand(deps: ControllerManagerCommandDeps): Co
     .option("--leader-elect <true|false>", "compete for the claw-controller-manager Lease so that one manager of several runs the controllers", parseBooleanOption, true)
     .option("--identity <name>", "this manager's name in the Lease (default HOSTNAME_random)")
     .option("--disable-inactive-after-days <days>", "also run the inactive-credentials controllers: disable Users and revoke ApiKeys unused this many days (gateway.toml's [auth] disable_inactive_after_days, which this command does not read)", parseDays)
+    .option("--workers <n>", `reconciles each controller runs at once, 1 to ${MAX_CONTROLLER_WORKERS} (default 2; gateway.toml's [controllers] workers for the in-process manager)`, parseWorkers)
     .addOption(new Option("--log-level <level>", "log level").choices(["trace", "debug", "info", "warn", "error"]).default(deps.env.CLAW_LOG_LEVEL ?? "info"))
     // addCommand does not pass the program's settings on: usage errors go to the claw exit code, not process.exit.
     .exitOverride()
@@ -79,8 +83,10 @@ export function controllerManagerCommand(deps: ControllerManagerCommandDeps): Co
         identity,
         leaderElection: flags.leaderElect,
         controllers: controllerSetFor({ ...(flags.disableInactiveAfterDays !== undefined ? { disableInactiveAfterDays: flags.disableInactiveAfterDays } : {}) }).controllers,
+        ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
       });
-      deps.stdout(`claw controller-manager ${identity} running against ${resolved.server}${flags.leaderElect ? " (leader election on)" : ""}`);
+      const notes = [...(flags.leaderElect ? ["leader election on"] : []), ...(flags.workers !== undefined ? [`${flags.workers} workers per controller`] : [])];
+      deps.stdout(`claw controller-manager ${identity} running against ${resolved.server}${notes.length ? ` (${notes.join(", ")})` : ""}`);
       const signal = await (deps.shutdown ?? processSignal)();
       logger.info({ signal }, "shutting down");
       await running.stop();
@@ -91,6 +97,12 @@ function parseDays(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_INACTIVE_DAYS)
     throw new InvalidArgumentError(`must be a whole number of days from 1 to ${MAX_INACTIVE_DAYS}, such as 90`);
   return Number(text);
+}
+
+function parseWorkers(text: string): number {
+  const n = workersRead(/^\d+$/.test(text) ? Number(text) : text);
+  if (n instanceof Refusal) throw new InvalidArgumentError(`must be ${n.allowed}, such as 8`);
+  return n;
 }
 
 /** Says what is wrong and ends the command with a claw exit code. */

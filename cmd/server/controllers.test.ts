@@ -19,7 +19,7 @@ import { DEFAULT_LEASE_NAME } from "../../controllers/runtime/manager.js";
 import { objectUntil } from "../../controllers/runtime/testing/cache-wait.js";
 import { silentLogger } from "../../controllers/runtime/testing/silent-logger.js";
 import { adminClient } from "../../hack/testing/admin-client.js";
-import { CONTROLLER_RULES, controllersEnabled, inProcessCredential } from "./controllers.js";
+import { CONTROLLER_RULES, inProcessCredential } from "./controllers.js";
 import { runServer, type RunningServer } from "./run-server.js";
 import type { ServerConfig } from "./server-config.js";
 
@@ -54,21 +54,6 @@ describe("inProcessCredential", () => {
   });
 });
 
-describe("controllersEnabled", () => {
-  it.each<[string, boolean | undefined, unknown, boolean]>([
-    ["runs them by default", undefined, undefined, true],
-    ["follows --controllers over the file", false, { enabled: true }, false],
-    ["follows [controllers] enabled without the flag", undefined, { enabled: false }, false],
-    ["runs them for an empty [controllers] section", undefined, {}, true],
-  ])("%s", (_name, flag, section, expected) => {
-    expect(controllersEnabled(flag, section)).toBe(expected);
-  });
-
-  it("refuses an enabled that is not a boolean, naming the file", () => {
-    expect(() => controllersEnabled(undefined, { enabled: "no" }, "gateway.toml")).toThrow("gateway.toml [controllers] enabled must be true or false");
-  });
-});
-
 describe("runServer and its controllers", () => {
   let dataDir = "";
   let running: RunningServer | undefined;
@@ -81,9 +66,9 @@ describe("runServer and its controllers", () => {
     running = undefined;
   });
 
-  async function start(controllers?: boolean): Promise<{ running: RunningServer; client: RestClient }> {
+  async function start(controllers?: boolean, sections: Record<string, unknown> = {}): Promise<{ running: RunningServer; client: RestClient }> {
     dataDir = mkdtempSync(join(tmpdir(), "claw-server-ctl-"));
-    const config: ServerConfig = { listen: { host: "127.0.0.1", port: 0 }, dataDir, etcdEndpoints: [], maxRequestBytes: 3 * 1024 * 1024, sections: {} };
+    const config: ServerConfig = { listen: { host: "127.0.0.1", port: 0 }, dataDir, etcdEndpoints: [], maxRequestBytes: 3 * 1024 * 1024, sections };
     running = await runServer({ config, logger: silentLogger(), announce: () => {}, ...(controllers !== undefined ? { controllers } : {}) });
     client = await adminClient(running.adminConfigPath);
     return { running, client };
@@ -116,6 +101,27 @@ describe("runServer and its controllers", () => {
     expect(metrics).toContain('claw_leader_election_master_status{lease="claw-controller-manager"} 1');
     expect(metrics).toMatch(/claw_controller_reconcile_total\{controller="users",result="success"\} [1-9]/);
     expect(metrics).toContain("claw_apiserver_requests_total");
+    expect(metrics).toContain('claw_controller_max_concurrent_reconciles{controller="users"} 2');
+  });
+
+  it("runs every controller with [controllers] workers, as /metrics shows", async () => {
+    const { running: server, client: admin } = await start(undefined, { controllers: { workers: 6 } });
+    const users = new Informer<User>({ source: restListWatcher<User>(admin, "users"), clock: systemClock, logger: silentLogger() });
+    users.start();
+    try {
+      await admin.create<User>("users", { apiVersion: "security.clawbernetes.com/v1", kind: "User", metadata: { name: "frank" }, spec: { roles: ["ghost"] } });
+      await objectUntil(users, "frank", (u) => findCondition(u?.status?.conditions, "RolesResolved")?.reason === "RoleNotFound");
+    } finally {
+      await users.stop();
+    }
+    const metrics = await metricsText(server);
+    const workers = [...metrics.matchAll(/^claw_controller_max_concurrent_reconciles\{controller="([^"]+)"\} (\d+)$/gm)].map(([, name, n]) => [name, Number(n)]);
+    expect(workers.map(([name]) => name)).toEqual(expect.arrayContaining(["roles", "users", "apikeys", "secrets", "secretpolicies", "blockrules"]));
+    expect(workers.every(([, n]) => n === 6)).toBe(true);
+  });
+
+  it("refuses to start with a [controllers] workers out of range, saying what is allowed", async () => {
+    await expect(start(undefined, { controllers: { workers: 0 } })).rejects.toThrow("[controllers] workers must be a whole number from 1 to 256");
   });
 
   it("keeps reconciling after user admin is disabled: the controllers are not admin", async () => {

@@ -27,7 +27,6 @@ import { secretPoliciesController } from "../../controllers/secretpolicies/secre
 import { secretsController } from "../../controllers/secrets/secrets-controller.js";
 import { inactiveUsersController } from "../../controllers/users/inactive-users-controller.js";
 import { usersController } from "../../controllers/users/users-controller.js";
-import { ConfigError } from "./server-config.js";
 
 /** Every controller claw runs. The certificates controllers read issued certificates with the PKI's reader. */
 export const CONTROLLERS: readonly ControllerFactory[] = [
@@ -71,6 +70,8 @@ export interface StartControllersOptions {
   /** Default true; off only when no other manager can run against the same store. */
   leaderElection?: boolean;
   controllers?: readonly ControllerFactory[];
+  /** Reconciles each controller runs at once ([controllers] workers, --workers); default each controller's (2). */
+  workers?: number;
 }
 
 export interface RunningControllers {
@@ -89,11 +90,12 @@ export function startControllers(opts: StartControllersOptions): RunningControll
     clock: opts.clock,
     logger,
     controllers: opts.controllers ?? CONTROLLERS,
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     ...(opts.registry ? { registry: opts.registry } : {}),
     ...(opts.leaderElection === false ? {} : { leaderElection: { identity: opts.identity } }),
   });
   manager.start();
-  logger.info({ identity: opts.identity, server: opts.server, leaderElection: opts.leaderElection !== false }, "controller manager started; waiting for the lease");
+  logger.info({ identity: opts.identity, server: opts.server, leaderElection: opts.leaderElection !== false, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) }, "controller manager started; waiting for the lease");
   return {
     manager,
     async stop() {
@@ -164,28 +166,18 @@ export interface InProcessControllers {
 }
 
 /** What `claw server` adds for its in-process controller manager: an authenticator, then a manager. */
-export function inProcessControllers(opts: { enabled: boolean; randomBytes: (n: number) => Uint8Array; set?: ControllerSet }): InProcessControllers {
+export function inProcessControllers(opts: { enabled: boolean; randomBytes: (n: number) => Uint8Array; set?: ControllerSet; workers?: number }): InProcessControllers {
   const access = opts.enabled ? inProcessCredential({ randomBytes: opts.randomBytes, ...(opts.set ? { rules: opts.set.rules } : {}) }) : undefined;
   let running: RunningControllers | undefined;
   return {
     authenticators: access ? [access.authenticator] : [],
     start(args) {
       if (!access || running) return;
-      running = startControllers({ ...args, credential: access.credential, identity: managerIdentity(opts.randomBytes), ...(opts.set ? { controllers: opts.set.controllers } : {}) });
+      running = startControllers({ ...args, credential: access.credential, identity: managerIdentity(opts.randomBytes), ...(opts.set ? { controllers: opts.set.controllers } : {}), ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
     },
     async stop() {
       await running?.stop();
       running = undefined;
     },
   };
-}
-
-/** Whether `claw server` runs the controllers: --controllers, else gateway.toml [controllers] enabled, else yes. */
-export function controllersEnabled(flag: boolean | undefined, section: unknown, source = "config"): boolean {
-  if (flag !== undefined) return flag;
-  if (section === undefined) return true;
-  const enabled = (section as { enabled?: unknown }).enabled;
-  if (typeof section !== "object" || section === null || (enabled !== undefined && typeof enabled !== "boolean"))
-    throw new ConfigError(`${source} [controllers] enabled must be true or false`);
-  return enabled ?? true;
 }

@@ -19,6 +19,7 @@ import { assembleServer, type AssembledServer } from "./assemble-server.js";
 import { auditModuleSetup, type AuditModuleSetup } from "./audit.js";
 import { secretsModuleSetup } from "./secrets.js";
 import { controllerSetFor, inProcessControllers } from "./controllers.js";
+import { controllersConfigOf } from "./controllers-config.js";
 import type { ServerConfig } from "./server-config.js";
 import { planServingTls } from "./serving-tls.js";
 import { PkiModule } from "../../api/pki/pki-module.js";
@@ -61,7 +62,7 @@ export interface RunServerOptions {
   bookmarkIntervalMs?: number;
   /** Where [auth.jwt] secret_env is read from (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Run the controller manager in this process (default true; `claw server --controllers=false`). */
+  /** Run the controller manager in this process: `--controllers`, over gateway.toml's [controllers] enabled (default true). */
   controllers?: boolean;
 }
 
@@ -76,7 +77,8 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   const compactor = startStoreMaintenance({ store, config: config.storeMaintenance, clock, logger });
   let assembled: AssembledServer | undefined;
   let registration: ServerRegistration | undefined;
-  const controllers = inProcessControllers({ enabled: opts.controllers !== false, randomBytes: (n) => randomBytes(n), set: controllerSetFor(authConfig) });
+  const controllersConfig = controllersConfigOf(config, opts.controllers);
+  const controllers = inProcessControllers({ enabled: controllersConfig.enabled, randomBytes: (n) => randomBytes(n), set: controllerSetFor(authConfig), ...(controllersConfig.workers !== undefined ? { workers: controllersConfig.workers } : {}) });
   try {
     auditSetup = auditModuleSetup({ config, env, onKeyCreated: (path) => logger.info({ publicKey: path }, "created the audit checkpoint signing key; verify with `claw audit verify --public-key` and this file") });
     const audit = auditSetup.factory;

@@ -4,7 +4,7 @@ import { Command, Option } from "commander";
 import pino from "pino";
 import { ConfigError, loadServerConfig } from "./server-config.js";
 import { parseBooleanOption } from "./boolean-option.js";
-import { controllersEnabled } from "./controllers.js";
+import { controllersConfigOf, type ControllersConfig } from "./controllers-config.js";
 import { runServer } from "./run-server.js";
 
 export interface ServerCommandDeps {
@@ -26,10 +26,10 @@ export function serverCommand(deps: ServerCommandDeps): Command {
       // `claw --config` is the client config for every other verb; for `server` it names gateway.toml.
       const configFile = flags.config ?? command.parent?.opts<{ config?: string }>().config;
       let config;
-      let controllers: boolean;
+      let controllers: ControllersConfig;
       try {
         config = loadServerConfig({ ...flags, ...(configFile ? { config: configFile } : {}) }, deps.homeDir);
-        controllers = controllersEnabled(flags.controllers, config.sections.controllers, config.configFile);
+        controllers = controllersConfigOf(config, flags.controllers);
       } catch (err) {
         if (err instanceof ConfigError) {
           deps.stderr(`error: ${err.message}`);
@@ -41,7 +41,7 @@ export function serverCommand(deps: ServerCommandDeps): Command {
       const logger = pino({ level: flags.logLevel, base: { component: "claw-server" } }, pino.destination(2));
       let running;
       try {
-        running = await runServer({ config, logger, announce: deps.stdout, controllers });
+        running = await runServer({ config, logger, announce: deps.stdout, controllers: controllers.enabled });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         const message =

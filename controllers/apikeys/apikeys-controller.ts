@@ -4,7 +4,7 @@
 import type { RestClient } from "../../api/client/rest-client.js";
 import type { Clock } from "../../api/machinery/clock.js";
 import { plural, type ApiKey } from "../../api/types/api-key.js";
-import { Controller, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
+import { Controller, workersOption, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
 import type { Informer } from "../runtime/informer.js";
 import type { ManagerContext } from "../runtime/manager.js";
 import { writeStatus } from "../runtime/status-writer.js";
@@ -28,5 +28,5 @@ export class ApiKeysReconciler implements Reconciler {
 export function apiKeysController(ctx: ManagerContext, opts: { concurrency?: number } = {}): Controller {
   const apiKeys = ctx.informer<ApiKey>(plural);
   const reconciler = new ApiKeysReconciler({ apiKeys, client: ctx.client, clock: ctx.clock });
-  return new Controller({ name: APIKEYS_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...opts }).watch(apiKeys);
+  return new Controller({ name: APIKEYS_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...workersOption(opts.concurrency, ctx.workers) }).watch(apiKeys);
 }

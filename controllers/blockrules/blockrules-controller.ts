@@ -7,7 +7,7 @@ import type { RestClient } from "../../api/client/rest-client.js";
 import type { Clock } from "../../api/machinery/clock.js";
 import { isNotFound } from "../../api/machinery/errors.js";
 import { plural, type BlockRule } from "../../api/types/block-rule.js";
-import { Controller, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
+import { Controller, workersOption, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
 import type { Informer } from "../runtime/informer.js";
 import type { ManagerContext } from "../runtime/manager.js";
 import { writeStatus } from "../runtime/status-writer.js";
@@ -41,5 +41,5 @@ export class BlockRulesReconciler implements Reconciler {
 export function blockRulesController(ctx: ManagerContext, opts: { concurrency?: number } = {}): Controller {
   const rules = ctx.informer<BlockRule>(plural);
   const reconciler = new BlockRulesReconciler({ rules, client: ctx.client, clock: ctx.clock });
-  return new Controller({ name: BLOCKRULES_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...opts }).watch(rules);
+  return new Controller({ name: BLOCKRULES_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...workersOption(opts.concurrency, ctx.workers) }).watch(rules);
 }

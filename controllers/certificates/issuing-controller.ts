@@ -9,7 +9,7 @@ import { isApiError, isNotFound, type ApiError } from "../../api/machinery/error
 import { plural, type Certificate } from "../../api/types/certificate.js";
 import { pkiPaths } from "../../api/types/pki-api.js";
 import type { BackoffPolicy } from "../runtime/backoff.js";
-import { Controller, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
+import { Controller, workersOption, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
 import type { Informer } from "../runtime/informer.js";
 import type { ManagerContext } from "../runtime/manager.js";
 import { gatherCertificate } from "./certificate-input.js";
@@ -55,6 +55,6 @@ const isRefusal = (err: unknown): err is ApiError => isApiError(err) && err.code
 export function certificatesIssuingController(ctx: ManagerContext, opts: { concurrency?: number; backoff?: BackoffPolicy } = {}): Controller {
   const certificates = ctx.informer<Certificate>(plural);
   const reconciler = new CertificatesIssuingReconciler({ certificates, client: ctx.client, clock: ctx.clock, ...(opts.backoff ? { backoff: opts.backoff } : {}) });
-  const controller = new Controller({ name: CERTIFICATES_ISSUING_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
+  const controller = new Controller({ name: CERTIFICATES_ISSUING_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...workersOption(opts.concurrency, ctx.workers) });
   return watchWithDependents(controller, certificates);
 }

@@ -2,7 +2,7 @@
 // its issued certificate and its issuer, and wakes exactly at notAfter.
 
 import { plural, type Certificate } from "../../api/types/certificate.js";
-import { Controller, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
+import { Controller, workersOption, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
 import type { ControllerFactory } from "../runtime/manager.js";
 import { gatherCertificate, type CertificatesControllerOptions, type CertificatesReconcilerOptions } from "./certificate-input.js";
 import { writeCertificateStatus } from "./certificate-status.js";
@@ -28,7 +28,7 @@ export function certificatesReadinessController(opts: CertificatesControllerOpti
   return (ctx) => {
     const certificates = ctx.informer<Certificate>(plural);
     const reconciler = new CertificatesReadinessReconciler({ certificates, client: ctx.client, clock: ctx.clock, readCertificate: opts.readCertificate });
-    const controller = new Controller({ name: CERTIFICATES_READINESS_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
+    const controller = new Controller({ name: CERTIFICATES_READINESS_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...workersOption(opts.concurrency, ctx.workers) });
     return watchWithDependents(controller, certificates);
   };
 }

@@ -3,7 +3,7 @@
 // Certificates it signs.
 
 import { plural, type Certificate } from "../../api/types/certificate.js";
-import { Controller, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
+import { Controller, workersOption, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
 import type { ControllerFactory } from "../runtime/manager.js";
 import { gatherCertificate, type CertificatesControllerOptions, type CertificatesReconcilerOptions } from "./certificate-input.js";
 import { writeCertificateStatus } from "./certificate-status.js";
@@ -31,7 +31,7 @@ export function certificatesTriggerController(opts: CertificatesControllerOption
   return (ctx) => {
     const certificates = ctx.informer<Certificate>(plural);
     const reconciler = new CertificatesTriggerReconciler({ certificates, client: ctx.client, clock: ctx.clock, readCertificate: opts.readCertificate });
-    const controller = new Controller({ name: CERTIFICATES_TRIGGER_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
+    const controller = new Controller({ name: CERTIFICATES_TRIGGER_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...workersOption(opts.concurrency, ctx.workers) });
     return watchWithDependents(controller, certificates);
   };
 }

@@ -3,7 +3,7 @@
 import type { RestClient } from "../../api/client/rest-client.js";
 import type { Clock } from "../../api/machinery/clock.js";
 import { plural, type Role } from "../../api/types/role.js";
-import { Controller, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
+import { Controller, workersOption, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
 import type { Informer } from "../runtime/informer.js";
 import type { ManagerContext } from "../runtime/manager.js";
 import { writeStatus } from "../runtime/status-writer.js";
@@ -28,5 +28,5 @@ export class RolesReconciler implements Reconciler {
 export function rolesController(ctx: ManagerContext, opts: { concurrency?: number } = {}): Controller {
   const roles = ctx.informer<Role>(plural);
   const reconciler = new RolesReconciler({ roles, client: ctx.client, clock: ctx.clock });
-  return new Controller({ name: ROLES_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...opts }).watch(roles);
+  return new Controller({ name: ROLES_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...workersOption(opts.concurrency, ctx.workers) }).watch(roles);
 }

@@ -23,6 +23,12 @@ export interface ControllerOptions {
   metrics?: ControllerMetrics;
 }
 
+/** `{ concurrency }` from the first of the candidates given (a factory's option, then the manager's workers), or nothing: the default. */
+export const workersOption = (...candidates: (number | undefined)[]): { concurrency?: number } => {
+  const n = candidates.find((c) => c !== undefined);
+  return n === undefined ? {} : { concurrency: n };
+};
+
 /** What the manager needs of a watched informer. */
 export interface WatchedSource {
   readonly resource: string;

@@ -17,6 +17,8 @@ export interface ManagerContext {
   clock: Clock;
   logger: Logger;
   metrics: ControllerMetrics;
+  /** Reconciles each controller runs at once unless it fixes its own (`[controllers] workers`); undefined: the controller's default. */
+  workers?: number;
   /** The informer of a plural of security.clawbernetes.com/v1, one per plural, shared by the term's controllers. */
   informer<T extends KubeObject>(plural: string): Informer<T>;
 }
@@ -31,6 +33,7 @@ export interface LeadershipTermOptions {
   metrics: ControllerMetrics;
   factories: readonly ControllerFactory[];
   informerBackoff?: BackoffPolicy;
+  workers?: number;
 }
 
 export class LeadershipTerm {
@@ -75,8 +78,8 @@ export class LeadershipTerm {
   }
 
   private async run(): Promise<void> {
-    const { client, clock, logger, metrics } = this.opts;
-    const context: ManagerContext = { client, clock, logger, metrics, informer: (plural) => this.sharedInformer(plural) };
+    const { client, clock, logger, metrics, workers } = this.opts;
+    const context: ManagerContext = { client, clock, logger, metrics, ...(workers !== undefined ? { workers } : {}), informer: (plural) => this.sharedInformer(plural) };
     this.controllers = this.opts.factories.map((factory) => factory(context));
     for (const informer of this.informers.values()) informer.start();
     try {

@@ -40,6 +40,8 @@ export interface ManagerOptions {
   /** Omit to run without leader election (the only manager, as in tests). */
   leaderElection?: LeaderElectionOptions;
   informerBackoff?: BackoffPolicy;
+  /** Reconciles each controller runs at once, unless it fixes its own; default each controller's (2). */
+  workers?: number;
 }
 
 export class Manager {
@@ -123,6 +125,7 @@ export class Manager {
       metrics: this.metrics,
       factories: this.opts.controllers,
       ...(this.opts.informerBackoff ? { informerBackoff: this.opts.informerBackoff } : {}),
+      ...(this.opts.workers !== undefined ? { workers: this.opts.workers } : {}),
     });
     this.term = term;
     term.start().catch((err: unknown) => this.opts.logger.error({ err: errorText(err) }, "the controllers could not start"));

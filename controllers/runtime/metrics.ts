@@ -16,6 +16,7 @@ export class ControllerMetrics {
   readonly reconciles: Counter<"controller" | "result">;
   readonly errors: Counter<"controller" | "kind">;
   readonly activeWorkers: Gauge<"controller">;
+  readonly maxWorkers: Gauge<"controller">;
   readonly leader: Gauge<"lease">;
 
   constructor(registry: Registry) {
@@ -45,6 +46,7 @@ export class ControllerMetrics {
       registers,
     });
     this.activeWorkers = new Gauge({ name: "claw_controller_active_workers", help: "Reconciles running now.", labelNames: ["controller"], registers });
+    this.maxWorkers = new Gauge({ name: "claw_controller_max_concurrent_reconciles", help: "Reconciles a controller may run at once ([controllers] workers).", labelNames: ["controller"], registers });
     this.leader = new Gauge({ name: "claw_leader_election_master_status", help: "1 while this manager holds the lease, else 0.", labelNames: ["lease"], registers });
   }
 

@@ -33,7 +33,8 @@ export class WorkQueue {
   private readonly addedAt = new Map<string, number>();
   private readonly failures = new Map<string, number>();
   private readonly delayed = new Map<string, { at: number; timer: Timer }>();
-  private readonly concurrency: number;
+  /** Reconciles run at once, at most. */
+  readonly concurrency: number;
   private readonly backoff: BackoffPolicy;
   private started = false;
   private stopped = false;
@@ -41,6 +42,7 @@ export class WorkQueue {
 
   constructor(private readonly opts: WorkQueueOptions) {
     this.concurrency = Math.max(1, opts.concurrency ?? 2);
+    opts.metrics?.maxWorkers.set({ controller: opts.name }, this.concurrency);
     this.backoff = opts.backoff ?? DEFAULT_RETRY_BACKOFF;
   }
 

@@ -7,7 +7,7 @@ import type { RestClient } from "../../api/client/rest-client.js";
 import type { Clock } from "../../api/machinery/clock.js";
 import { plural as secretsPlural, type Secret } from "../../api/types/secret.js";
 import { plural, type SecretPolicy } from "../../api/types/secret-policy.js";
-import { Controller, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
+import { Controller, workersOption, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
 import type { Informer } from "../runtime/informer.js";
 import type { ManagerContext } from "../runtime/manager.js";
 import { writeStatus } from "../runtime/status-writer.js";
@@ -47,7 +47,7 @@ export function secretPoliciesController(ctx: ManagerContext, opts: { concurrenc
   policies.addIndex(POLICIES_BY_SECRET, (p) => (p.spec?.secret ? [p.spec.secret] : []));
   const policiesOf = (secretName: string | undefined) => (secretName ? policies.byIndex(POLICIES_BY_SECRET, secretName).map((p) => p.metadata.name) : []);
   const reconciler = new SecretPoliciesReconciler({ policies, secrets, client: ctx.client, clock: ctx.clock });
-  return new Controller({ name: SECRETPOLICIES_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...opts })
+  return new Controller({ name: SECRETPOLICIES_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...workersOption(opts.concurrency, ctx.workers) })
     .watch(policies, (p) => [p.metadata.name, ...policiesOf(p.spec?.secret)])
     .watch(secrets, (s) => policiesOf(s.metadata.name));
 }

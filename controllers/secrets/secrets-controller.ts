@@ -7,7 +7,7 @@ import type { Clock } from "../../api/machinery/clock.js";
 import { isNotFound } from "../../api/machinery/errors.js";
 import { plural, type Secret } from "../../api/types/secret.js";
 import { secretsPaths, type RotateRequest, type SecretHistory, type SecretVersionInfo } from "../../api/types/secrets-api.js";
-import { Controller, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
+import { Controller, workersOption, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
 import type { Informer } from "../runtime/informer.js";
 import type { ManagerContext } from "../runtime/manager.js";
 import { writeStatus } from "../runtime/status-writer.js";
@@ -51,5 +51,5 @@ export class SecretsReconciler implements Reconciler {
 export function secretsController(ctx: ManagerContext, opts: { concurrency?: number } = {}): Controller {
   const secrets = ctx.informer<Secret>(plural);
   const reconciler = new SecretsReconciler({ secrets, client: ctx.client, clock: ctx.clock });
-  return new Controller({ name: SECRETS_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...opts }).watch(secrets);
+  return new Controller({ name: SECRETS_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...workersOption(opts.concurrency, ctx.workers) }).watch(secrets);
 }

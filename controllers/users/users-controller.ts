@@ -5,7 +5,7 @@ import type { RestClient } from "../../api/client/rest-client.js";
 import type { Clock } from "../../api/machinery/clock.js";
 import { plural as rolesPlural, type Role } from "../../api/types/role.js";
 import { plural, type User } from "../../api/types/user.js";
-import { Controller, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
+import { Controller, workersOption, type ReconcileRequest, type ReconcileResult, type Reconciler } from "../runtime/controller.js";
 import type { Informer } from "../runtime/informer.js";
 import type { ManagerContext } from "../runtime/manager.js";
 import { writeStatus } from "../runtime/status-writer.js";
@@ -46,7 +46,7 @@ export function usersController(ctx: ManagerContext, opts: { concurrency?: numbe
   const roles = ctx.informer<Role>(rolesPlural);
   users.addIndex(USERS_BY_ROLE, (user) => user.spec?.roles ?? []);
   const reconciler = new UsersReconciler({ users, roles, client: ctx.client, clock: ctx.clock });
-  return new Controller({ name: USERS_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...opts })
+  return new Controller({ name: USERS_CONTROLLER, reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, ...workersOption(opts.concurrency, ctx.workers) })
     .watch(users)
     .watch(roles, (role) => users.byIndex(USERS_BY_ROLE, role.metadata.name).map((u) => u.metadata.name));
 }

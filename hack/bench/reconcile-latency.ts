@@ -9,11 +9,12 @@
 // inline` runs it on the server's event loop, as this bench first did). Target: p99 ≤ 50 ms.
 
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import pino from "pino";
 import { systemClock } from "../../api/machinery/clock.js";
@@ -133,13 +134,20 @@ async function main(opts: Options): Promise<void> {
   console.log(`sending ${opts.rate} changes/s for ${opts.seconds} s over ${names.length} roles (${opts.reconciler} reconciler, concurrency ${opts.concurrency}, load ${opts.load})…`);
   measuring = true;
   const cpuBefore = mainThreadCpuSeconds();
+  const processCpuBefore = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const startedAt = now();
   const loadInput: LoadInput = { adminConfigPath: server.adminConfigPath, names, rate: opts.rate, seconds: opts.seconds };
   const load = opts.load === "worker" ? await loadInWorker(loadInput) : await runLoad(loadInput, client);
   const { sentAt, ackAt, failed, sent, sendSeconds, ackSeconds } = load;
   // How busy the thread the server, its watch fan-out and the controller manager share was while the load ran.
   const cpuAfter = mainThreadCpuSeconds();
-  const busy = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / ((now() - startedAt) / 1000) : undefined;
+  const wallSeconds = (now() - startedAt) / 1000;
+  const busy = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / wallSeconds : undefined;
+  // Every thread of the process: the server's, the load's worker, the GC's helpers and libuv's pool (fsync).
+  const processCpu = process.cpuUsage(processCpuBefore);
+  const processCores = (processCpu.user + processCpu.system) / 1e6 / wallSeconds;
   // Let the last events arrive and be reconciled.
   const drainUntil = now() + 2000;
   while ((pendingSince.size > 0 || events === 0) && now() < drainUntil) await systemClock.sleep(20);
@@ -155,6 +163,9 @@ async function main(opts: Options): Promise<void> {
   console.log(`changes sent        ${sent} in ${sendSeconds.toFixed(2)} s (${(sent / sendSeconds).toFixed(0)}/s), ${failed} failed`);
   console.log(`changes acknowledged by ${ackSeconds.toFixed(2)} s (${(acked / ackSeconds).toFixed(0)}/s); write latency p50 ${fmt(acks.p50)} p99 ${fmt(acks.p99)}`);
   if (busy !== undefined) console.log(`server thread CPU   ${(busy * 100).toFixed(0)}% of one core while the load ran (the API server, its watches and the controller manager share one thread)`);
+  loopDelay.disable();
+  console.log(`server loop delay   p50 ${fmt(loopDelay.percentile(50) / 1e6)}   p99 ${fmt(loopDelay.percentile(99) / 1e6)}   max ${fmt(loopDelay.max / 1e6)} (how long a ready callback waited on the server's thread)`);
+  console.log(`process CPU         ${processCores.toFixed(2)} of the machine's ${availableParallelism()} cores (every thread: server, load generator, GC helpers, libuv pool)`);
   console.log(`watch events        ${events}; reconciles ${reconciles} (${events - reconciles} events merged into a pending reconcile of the same key)`);
   console.log(`event → reconcile start   p50 ${fmt(e.p50)}   p90 ${fmt(e.p90)}   p99 ${fmt(e.p99)}   max ${fmt(e.max)}   (n=${e.count})`);
   console.log(`write → reconcile start   p50 ${fmt(w.p50)}   p90 ${fmt(w.p90)}   p99 ${fmt(w.p99)}   max ${fmt(w.max)}   (n=${w.count}; includes the API write and the watch fan-out)`);
@@ -162,11 +173,31 @@ async function main(opts: Options): Promise<void> {
   console.log(`reconcile duration        p50 ${fmt(d.p50)}   p90 ${fmt(d.p90)}   p99 ${fmt(d.p99)}   max ${fmt(d.max)}   (n=${d.count}; ${reconcileFailures} failed and retried)`);
   console.log(`target: event → reconcile start p99 ≤ 50 ms: ${e.p99 <= 50 ? "met" : "NOT met"}`);
 
+  // Where a write's time goes: the server's own handling (from its request event to its answer, including
+  // waits for its turn on the key, the audit chain and the commit's fsync), beside the client's round trip.
+  const histogram = await server.server.metrics.latency.get();
+  for (const [verb, what] of [["patch", "the load's patches"], ["update", "the status writes"]] as const) {
+    const buckets = histogram.values.filter((v) => v.metricName?.endsWith("_bucket") && v.labels.verb === verb && v.labels.resource === "roles");
+    const line = serverLatencyLine(buckets.map((b) => ({ le: Number((b.labels as Record<string, unknown>).le), count: b.value })));
+    if (line) console.log(`server-side ${verb.padEnd(6)}     ${line}   (${what}, from the server's histogram)`);
+  }
   await manager.stop();
   await managerClient.close();
   await client.close();
   await server.stop();
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** "n=…, p50 ≤ x ms, p99 ≤ y ms" from a Prometheus histogram's cumulative buckets (upper bounds, so ≤). */
+export function serverLatencyLine(buckets: readonly { le: number; count: number }[]): string | undefined {
+  const sorted = [...buckets].sort((a, b) => a.le - b.le);
+  const total = sorted.at(-1)?.count ?? 0;
+  if (total === 0) return undefined;
+  const bound = (q: number) => {
+    const le = sorted.find((b) => b.count >= q * total)?.le ?? Infinity;
+    return Number.isFinite(le) ? `≤ ${le * 1000} ms` : "> the largest bucket";
+  };
+  return `n=${total}   p50 ${bound(0.5)}   p99 ${bound(0.99)}`;
 }
 
 interface LoadInput {
