@@ -151,6 +151,21 @@ describe("a commit is seen only once its fsync has finished", () => {
     stores.push(reopened);
     expect((await reopened.get("/k/a"))?.value).toBe("1");
   });
+
+  it("a second close while the first drains waits for the same end, not returning before the file is closed", async () => {
+    const { store, syncs } = heldStore();
+    const write = store.create("/k/a", "1");
+    let firstDone = false;
+    let secondDone = false;
+    const first = store.close().then(() => (firstDone = true));
+    const second = store.close().then(() => (secondDone = true));
+    await turn();
+    expect([firstDone, secondDone]).toEqual([false, false]);
+    syncs.finishAll();
+    await Promise.all([first, second]);
+    expect((await write).value).toBe("1");
+    await expect(store.close()).resolves.toBeUndefined();
+  });
 });
 
 type SyncCallback = (err: NodeJS.ErrnoException | null) => void;

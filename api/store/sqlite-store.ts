@@ -40,8 +40,8 @@ export class SqliteStore implements Store {
   private compacting: Promise<void> = Promise.resolve();
   private readonly durable: DurableWrites;
   private closed = false;
-  /** close() has begun: new writes are refused while the last batches land. */
-  private closing = false;
+  /** close() has begun: new writes are refused while the last batches land. Every close() waits for this one. */
+  private closing: Promise<void> | undefined;
 
   /** Use openSqliteStore; this takes an already opened database (and, for tests, how commits become durable). */
   constructor(
@@ -204,9 +204,12 @@ export class SqliteStore implements Store {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed || this.closing) return;
-    this.closing = true;
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     // Commit what callers already submitted; their promises settle (once durable) before the file closes.
     this.writer.flush();
     await this.writer.drain();
