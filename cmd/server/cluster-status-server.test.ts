@@ -110,12 +110,13 @@ describe("GET clusterstatus", () => {
     console.log(`store ping measured by the status endpoint: ${status.store.pingMs} ms`);
   });
 
-  it("names the in-process controller manager as leader once it holds the Lease", async () => {
+  it("names the in-process controller manager as leader, under this server's ID, once it holds the Lease", async () => {
     const deadline = Date.now() + 30_000;
     for (;;) {
       const status = await statusAs(bearer(admin.token!));
       if (isPermitted(status.controllers) && status.controllers.leader) {
         expect(status.controllers).toMatchObject({ lease: "claw-controller-manager", current: true });
+        expect(isPermitted(status.servers) && status.servers.items.find((s) => s.self)?.id).toBe(status.controllers.leader);
         return;
       }
       if (Date.now() > deadline) throw new Error(`no controller leader: ${JSON.stringify(status.controllers)}`);
@@ -149,7 +150,7 @@ describe("claw status", () => {
       name: "prints the summary table",
       args: ["status"],
       code: 0,
-      stdout: [/^Servers: 1 healthy of 1 /m, /\(this\)\s+v1\.32\.0-claw\.\S+\s+https:\/\/127\.0\.0\.1:\d+\s+\S+\s+\S+\s+HEALTHY/, /^Store: sqlite, healthy, ping [\d.]+ms, revision \d+$/m, /^\s+KIND\s+TOTAL\s+TRUE\s+FALSE\s+UNKNOWN$/m, /^\s+Node\s+1\s+0\s+0\s+1$/m, /^Nodes: 0 connected of 1$/m, /^BlockRules: \d active of 1$/m, /^Audit: head seq \d+; SIEM export off$/m],
+      stdout: [/^Servers: 1 healthy of 1 /m, /\(this\)\s+v1\.32\.0-claw\.\S+\s+https:\/\/127\.0\.0\.1:\d+\s+\S+\s+\S+\s+HEALTHY/, /^Store: sqlite, healthy, ping [\d.]+ms, revision \d+$/m, /^Controller leader: \S+ \(server https:\/\/127\.0\.0\.1:\d+, this one\), renewed /m, /^\s+KIND\s+TOTAL\s+TRUE\s+FALSE\s+UNKNOWN$/m, /^\s+Node\s+1\s+0\s+0\s+1$/m, /^Nodes: 0 connected of 1$/m, /^BlockRules: \d active of 1$/m, /^Audit: head seq \d+; SIEM export off$/m],
     },
     { name: "refuses an unknown output format with a usage error", args: ["status", "-o", "xml"], code: 2, stderr: /unknown output format "xml"; use table, json or yaml/ },
     { name: "refuses an unknown flag", args: ["status", "--watch"], code: 2, stderr: /unknown option '--watch'/ },

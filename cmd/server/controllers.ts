@@ -161,7 +161,7 @@ export interface InProcessControllers {
   /** Put these first in the server's authenticator chain (empty when the controllers are off). */
   authenticators: readonly Authenticator[];
   /** Starts the manager against the server once it listens; does nothing when the controllers are off. */
-  start(opts: { server: string; tls: TlsOptions; clock: Clock; logger: Logger; registry: Registry }): void;
+  start(opts: { server: string; tls: TlsOptions; clock: Clock; logger: Logger; registry: Registry; identity?: string }): void;
   stop(): Promise<void>;
 }
 
@@ -173,7 +173,7 @@ export function inProcessControllers(opts: { enabled: boolean; randomBytes: (n: 
     authenticators: access ? [access.authenticator] : [],
     start(args) {
       if (!access || running) return;
-      running = startControllers({ ...args, credential: access.credential, identity: managerIdentity(opts.randomBytes), ...(opts.set ? { controllers: opts.set.controllers } : {}), ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
+      running = startControllers({ ...args, credential: access.credential, identity: args.identity ?? managerIdentity(opts.randomBytes), ...(opts.set ? { controllers: opts.set.controllers } : {}), ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
     },
     async stop() {
       await running?.stop();

@@ -141,7 +141,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     registration = new ServerRegistration({ store, clock, logger, id: serverId, version: versionInfo().gitVersion, url });
     await registration.start();
     logger.info({ url, store: config.etcdEndpoints.length > 0 ? "etcd" : "embedded", dataDir: config.dataDir }, "claw server listening");
-    controllers.start({ server: url, tls: { ...(caPem ? { caSource: () => caPem ?? "" } : {}), ...(clientCert ? { cert: clientCert.certificatePem, key: clientCert.keyPem } : {}) }, clock, logger, registry: server.metrics.registry });
+    controllers.start({ server: url, tls: { ...(caPem ? { caSource: () => caPem ?? "" } : {}), ...(clientCert ? { cert: clientCert.certificatePem, key: clientCert.keyPem } : {}) }, clock, logger, registry: server.metrics.registry, identity: serverId });
     const running = assembled;
     const setup = auditSetup;
     const registered = registration;

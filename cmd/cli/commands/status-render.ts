@@ -33,8 +33,10 @@ export function renderClusterStatus(status: ClusterStatus): string {
   } else lines.push(`Store: ${denied(store)}`);
 
   if (isPermitted(controllers)) {
+    // claw server's in-process manager holds the Lease under the server's own ID: name its URL too.
+    const leaderServer = isPermitted(servers) ? servers.items.find((s) => s.id === controllers.leader) : undefined;
     const leader = controllers.leader
-      ? `${controllers.leader}${controllers.current ? "" : " (EXPIRED)"}, renewed ${ago(controllers.renewTime)}${controllers.leaseTransitions !== undefined ? `, ${controllers.leaseTransitions} transitions` : ""}`
+      ? `${controllers.leader}${leaderServer ? ` (server ${leaderServer.url}${leaderServer.self ? ", this one" : ""})` : ""}${controllers.current ? "" : " (EXPIRED)"}, renewed ${ago(controllers.renewTime)}${controllers.leaseTransitions !== undefined ? `, ${controllers.leaseTransitions} transitions` : ""}`
       : "none (no controller manager holds the Lease)";
     lines.push(`Controller leader: ${leader}`);
   } else lines.push(`Controller leader: ${denied(controllers)}`);
