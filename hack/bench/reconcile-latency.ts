@@ -1,12 +1,14 @@
 // Benchmark: watch-event-to-reconcile-start latency of the controller runtime at a steady rate of changes.
 //   npm run build && node dist/hack/bench/reconcile-latency.js [--rate 1000] [--seconds 10] [--objects 200]
-//     [--concurrency 2] [--reconciler noop|roles] [--load worker|inline]
+//     [--concurrency 2] [--reconciler noop|roles] [--load worker|inline] [--manager inline|worker]
 // Starts a real `claw server` in-process (embedded SQLite store, authentication and RBAC on, plain HTTP on
 // 127.0.0.1, no in-process controllers), then a controller manager whose one controller watches Roles and
 // records, at each reconcile's start, how long ago the watch event that queued it arrived (and how long ago
 // the write that caused it was sent). A load loop patches Roles at --rate changes per second: by default in a
 // worker thread with its own connections, as the clients of a real server are other processes (`--load
-// inline` runs it on the server's event loop, as this bench first did). Target: p99 ≤ 50 ms.
+// inline` runs it on the server's event loop, as this bench first did). The manager shares the server's thread,
+// as `claw server`'s in-process manager does; `--manager worker` gives it a thread of its own, as `claw
+// controller-manager` in a process of its own would have. Target: p99 ≤ 50 ms.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -21,10 +23,8 @@ import { systemClock } from "../../api/machinery/clock.js";
 import type { RestClient } from "../../api/client/rest-client.js";
 import type { Role } from "../../api/types/role.js";
 import { runServer } from "../../cmd/server/run-server.js";
-import { Controller } from "../../controllers/runtime/controller.js";
-import { Manager, type ControllerFactory } from "../../controllers/runtime/manager.js";
-import { RolesReconciler } from "../../controllers/roles/roles-controller.js";
 import { adminClient } from "../testing/admin-client.js";
+import { now, startBenchManager, startBenchManagerInWorker, type ManagerInput } from "./reconcile-manager.js";
 
 export interface LatencySummary {
   count: number;
@@ -43,6 +43,8 @@ export function summarize(samples: readonly number[]): LatencySummary {
 interface Options {
   /** `noop` measures the runtime alone; `roles` runs the real roles reconciler (a status write per change). */
   reconciler: "noop" | "roles";
+  /** Where the controller manager runs: on the server's thread (default, as `claw server` runs it) or a worker thread of its own. */
+  manager: "inline" | "worker";
   rate: number;
   seconds: number;
   objects: number;
@@ -51,7 +53,6 @@ interface Options {
   load: "worker" | "inline";
 }
 
-/** Milliseconds on a clock every thread of the process shares (each thread's performance.now() has its own origin). */
 /**
  * CPU seconds the main thread (the server, its watch fan-out and the controller manager) has used, from
  * /proc (Linux): the load's worker thread has its own. Event-loop utilisation would overstate it, since a
@@ -66,7 +67,6 @@ function mainThreadCpuSeconds(): number | undefined {
     return undefined;
   }
 }
-const now = () => performance.timeOrigin + performance.now();
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 
 async function main(opts: Options): Promise<void> {
@@ -85,54 +85,10 @@ async function main(opts: Options): Promise<void> {
     await Promise.all(names.slice(i, i + 50).map((name) => client.create<Role>("roles", { apiVersion: "security.clawbernetes.com/v1", kind: "Role", metadata: { name }, spec: { description: "seq:-1", permissions: ["nodes:read"] } })));
   }
 
-  /** Per key: when the first watch event not yet picked up by a reconcile arrived. */
-  const pendingSince = new Map<string, number>();
-  const eventToStart: number[] = [];
-  /** Each measured reconcile's start, with the seq of the change it saw, for write → reconcile start. */
-  const startsOfSeq: [seq: number, started: number][] = [];
-  /** How long each measured reconcile ran (its status write's round trip, for `roles`), and how many failed (409s). */
-  const durations: number[] = [];
-  let reconcileFailures = 0;
-  let measuring = false;
-  let events = 0;
-  let reconciles = 0;
+  const manager = opts.manager === "worker" ? await startBenchManagerInWorker(managerInput(opts, server.adminConfigPath)) : await startBenchManager(managerInput(opts, server.adminConfigPath));
 
-  const bench: ControllerFactory = (ctx) => {
-    const roles = ctx.informer<Role>("roles");
-    roles.addHandler({
-      onUpdate: (_old, obj) => {
-        if (!measuring) return;
-        events++;
-        if (!pendingSince.has(obj.metadata.name)) pendingSince.set(obj.metadata.name, now());
-      },
-    });
-    const work = opts.reconciler === "roles" ? new RolesReconciler({ roles, client: ctx.client, clock: ctx.clock }) : undefined;
-    const reconciler = {
-      async reconcile({ name }: { name: string }) {
-        const started = now();
-        const since = pendingSince.get(name);
-        pendingSince.delete(name);
-        const result = work ? work.reconcile({ name }) : Promise.resolve({});
-        if (!measuring || since === undefined) return result;
-        void result.then(() => durations.push(now() - started), () => reconcileFailures++);
-        reconciles++;
-        eventToStart.push(started - since);
-        const seq = Number(/^seq:(\d+)$/.exec(roles.get(name)?.spec?.description ?? "")?.[1] ?? NaN);
-        if (Number.isInteger(seq)) startsOfSeq.push([seq, started]);
-        return result;
-      },
-    };
-    return new Controller({ name: "bench", reconciler, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics, concurrency: opts.concurrency }).watch(roles);
-  };
-  // The controller manager has its own connections, as it would in `claw server`: its status writes never queue behind the load's patches.
-  const managerClient = await adminClient(server.adminConfigPath);
-  const manager = new Manager({ client: managerClient, clock: systemClock, logger, controllers: [bench], leaderElection: { identity: "bench" } });
-  manager.start();
-  while (!manager.isRunning()) await systemClock.sleep(10);
-  await manager.idle();
-
-  console.log(`sending ${opts.rate} changes/s for ${opts.seconds} s over ${names.length} roles (${opts.reconciler} reconciler, concurrency ${opts.concurrency}, load ${opts.load})…`);
-  measuring = true;
+  console.log(`sending ${opts.rate} changes/s for ${opts.seconds} s over ${names.length} roles (${opts.reconciler} reconciler, concurrency ${opts.concurrency}, load ${opts.load}, manager ${opts.manager})…`);
+  await manager.measure();
   const cpuBefore = mainThreadCpuSeconds();
   const processCpuBefore = process.cpuUsage();
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -149,10 +105,7 @@ async function main(opts: Options): Promise<void> {
   const processCpu = process.cpuUsage(processCpuBefore);
   const processCores = (processCpu.user + processCpu.system) / 1e6 / wallSeconds;
   // Let the last events arrive and be reconciled.
-  const drainUntil = now() + 2000;
-  while ((pendingSince.size > 0 || events === 0) && now() < drainUntil) await systemClock.sleep(20);
-  await manager.idle();
-  measuring = false;
+  const { eventToStart, startsOfSeq, durations, reconcileFailures, events, reconciles } = await manager.finish();
   const writeToStart = startsOfSeq.flatMap(([seq, started]) => (sentAt[seq] !== undefined ? [started - sentAt[seq]] : []));
 
   const e = summarize(eventToStart);
@@ -162,7 +115,8 @@ async function main(opts: Options): Promise<void> {
   const acked = ackAt.filter((at) => at !== null).length;
   console.log(`changes sent        ${sent} in ${sendSeconds.toFixed(2)} s (${(sent / sendSeconds).toFixed(0)}/s), ${failed} failed`);
   console.log(`changes acknowledged by ${ackSeconds.toFixed(2)} s (${(acked / ackSeconds).toFixed(0)}/s); write latency p50 ${fmt(acks.p50)} p99 ${fmt(acks.p99)}`);
-  if (busy !== undefined) console.log(`server thread CPU   ${(busy * 100).toFixed(0)}% of one core while the load ran (the API server, its watches and the controller manager share one thread)`);
+  const sharing = opts.manager === "inline" ? "the API server, its watches and the controller manager share one thread" : "the API server and its watches; the manager has its own thread";
+  if (busy !== undefined) console.log(`server thread CPU   ${(busy * 100).toFixed(0)}% of one core while the load ran (${sharing})`);
   loopDelay.disable();
   console.log(`server loop delay   p50 ${fmt(loopDelay.percentile(50) / 1e6)}   p99 ${fmt(loopDelay.percentile(99) / 1e6)}   max ${fmt(loopDelay.max / 1e6)} (how long a ready callback waited on the server's thread)`);
   console.log(`process CPU         ${processCores.toFixed(2)} of the machine's ${availableParallelism()} cores (every thread: server, load generator, GC helpers, libuv pool)`);
@@ -182,7 +136,6 @@ async function main(opts: Options): Promise<void> {
     if (line) console.log(`server-side ${verb.padEnd(6)}     ${line}   (${what}, from the server's histogram)`);
   }
   await manager.stop();
-  await managerClient.close();
   await client.close();
   await server.stop();
   rmSync(dataDir, { recursive: true, force: true });
@@ -199,6 +152,8 @@ export function serverLatencyLine(buckets: readonly { le: number; count: number 
   };
   return `n=${total}   p50 ${bound(0.5)}   p99 ${bound(0.99)}`;
 }
+
+const managerInput = (opts: Options, adminConfigPath: string): ManagerInput => ({ adminConfigPath, reconciler: opts.reconciler, concurrency: opts.concurrency });
 
 interface LoadInput {
   adminConfigPath: string;
@@ -272,7 +227,7 @@ async function loadWorkerMain(input: LoadInput): Promise<void> {
 function options(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
-    options: { reconciler: { type: "string", default: "noop" }, rate: { type: "string", default: "1000" }, seconds: { type: "string", default: "10" }, objects: { type: "string", default: "200" }, concurrency: { type: "string", default: "2" }, load: { type: "string", default: "worker" } },
+    options: { reconciler: { type: "string", default: "noop" }, rate: { type: "string", default: "1000" }, seconds: { type: "string", default: "10" }, objects: { type: "string", default: "200" }, concurrency: { type: "string", default: "2" }, load: { type: "string", default: "worker" }, manager: { type: "string", default: "inline" } },
   });
   const positive = (name: string, text: string | undefined) => {
     const n = Number(text);
@@ -281,7 +236,8 @@ function options(argv: string[]): Options {
   };
   if (values.reconciler !== "noop" && values.reconciler !== "roles") throw new Error(`--reconciler must be noop or roles, not ${JSON.stringify(values.reconciler)}`);
   if (values.load !== "worker" && values.load !== "inline") throw new Error(`--load must be worker or inline, not ${JSON.stringify(values.load)}`);
-  return { load: values.load, reconciler: values.reconciler, rate: positive("rate", values.rate), seconds: positive("seconds", values.seconds), objects: Math.floor(positive("objects", values.objects)), concurrency: Math.floor(positive("concurrency", values.concurrency)) };
+  if (values.manager !== "worker" && values.manager !== "inline") throw new Error(`--manager must be inline or worker, not ${JSON.stringify(values.manager)}`);
+  return { manager: values.manager, load: values.load, reconciler: values.reconciler, rate: positive("rate", values.rate), seconds: positive("seconds", values.seconds), objects: Math.floor(positive("objects", values.objects)), concurrency: Math.floor(positive("concurrency", values.concurrency)) };
 }
 
 const loadJob = (workerData as { load?: LoadInput } | null)?.load;
