@@ -215,6 +215,11 @@ export class ApiServer {
     });
   }
 
+  /** The listening HTTP(S) server once started, for diagnostics (benchmarks watch its connections). */
+  get listener(): Server | undefined {
+    return this.server;
+  }
+
   /** The request handler, usable without listening (tests, embedding). */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();

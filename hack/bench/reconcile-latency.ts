@@ -1,6 +1,6 @@
 // Benchmark: watch-event-to-reconcile-start latency of the controller runtime at a steady rate of changes.
 //   npm run build && node dist/hack/bench/reconcile-latency.js [--rate 1000] [--seconds 10] [--objects 200]
-//     [--concurrency 2] [--reconciler noop|roles] [--load worker|inline] [--manager inline|worker]
+//     [--concurrency 2] [--reconciler noop|roles] [--load worker|inline] [--manager inline|worker] [--warm-connections 0]
 // Starts a real `claw server` in-process (embedded SQLite store, authentication and RBAC on, plain HTTP on
 // 127.0.0.1, no in-process controllers), then a controller manager whose one controller watches Roles and
 // records, at each reconcile's start, how long ago the watch event that queued it arrived (and how long ago
@@ -8,7 +8,10 @@
 // worker thread with its own connections, as the clients of a real server are other processes (`--load
 // inline` runs it on the server's event loop, as this bench first did). The manager shares the server's thread,
 // as `claw server`'s in-process manager does; `--manager worker` gives it a thread of its own, as `claw
-// controller-manager` in a process of its own would have. Target: p99 ≤ 50 ms.
+// controller-manager` in a process of its own would have. `--warm-connections N` opens N connections for the
+// load before it starts, as a long-running client's pool would hold; without them the load opens connections as
+// its requests pile up, and the bench prints how long the server took to accept each (libuv accepts one
+// connection per event-loop turn). Target: p99 ≤ 50 ms.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -16,6 +19,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import diagnostics from "node:diagnostics_channel";
+import type { Socket } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import pino from "pino";
@@ -51,6 +56,8 @@ interface Options {
   concurrency: number;
   /** Where the load loop runs: a worker thread (default) or the server's own event loop. */
   load: "worker" | "inline";
+  /** Connections the load opens before it starts measuring. */
+  warmConnections: number;
 }
 
 /**
@@ -88,15 +95,18 @@ async function main(opts: Options): Promise<void> {
   const manager = opts.manager === "worker" ? await startBenchManagerInWorker(managerInput(opts, server.adminConfigPath)) : await startBenchManager(managerInput(opts, server.adminConfigPath));
 
   console.log(`sending ${opts.rate} changes/s for ${opts.seconds} s over ${names.length} roles (${opts.reconciler} reconciler, concurrency ${opts.concurrency}, load ${opts.load}, manager ${opts.manager})…`);
+  // When the server accepted each connection, by the client's port: with the load's connect times, how long a new connection waited.
+  const acceptedAt = new Map<number, number>();
+  server.server.listener?.on("connection", (socket: Socket) => void (socket.remotePort !== undefined && acceptedAt.set(socket.remotePort, now())));
   await manager.measure();
   const cpuBefore = mainThreadCpuSeconds();
   const processCpuBefore = process.cpuUsage();
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
   const startedAt = now();
-  const loadInput: LoadInput = { adminConfigPath: server.adminConfigPath, names, rate: opts.rate, seconds: opts.seconds };
+  const loadInput: LoadInput = { adminConfigPath: server.adminConfigPath, names, rate: opts.rate, seconds: opts.seconds, warmConnections: opts.warmConnections };
   const load = opts.load === "worker" ? await loadInWorker(loadInput) : await runLoad(loadInput, client);
-  const { sentAt, ackAt, failed, sent, sendSeconds, ackSeconds } = load;
+  const { sentAt, ackAt, failed, sent, sendSeconds, ackSeconds, connects } = load;
   // How busy the thread the server, its watch fan-out and the controller manager share was while the load ran.
   const cpuAfter = mainThreadCpuSeconds();
   const wallSeconds = (now() - startedAt) / 1000;
@@ -105,7 +115,7 @@ async function main(opts: Options): Promise<void> {
   const processCpu = process.cpuUsage(processCpuBefore);
   const processCores = (processCpu.user + processCpu.system) / 1e6 / wallSeconds;
   // Let the last events arrive and be reconciled.
-  const { eventToStart, startsOfSeq, durations, reconcileFailures, events, reconciles } = await manager.finish();
+  const { eventToStart, startsOfSeq, durations, reconcileFailures, events, reconciles, connects: managerConnects } = await manager.finish();
   const writeToStart = startsOfSeq.flatMap(([seq, started]) => (sentAt[seq] !== undefined ? [started - sentAt[seq]] : []));
 
   const e = summarize(eventToStart);
@@ -120,6 +130,10 @@ async function main(opts: Options): Promise<void> {
   loopDelay.disable();
   console.log(`server loop delay   p50 ${fmt(loopDelay.percentile(50) / 1e6)}   p99 ${fmt(loopDelay.percentile(99) / 1e6)}   max ${fmt(loopDelay.max / 1e6)} (how long a ready callback waited on the server's thread)`);
   console.log(`process CPU         ${processCores.toFixed(2)} of the machine's ${availableParallelism()} cores (every thread: server, load generator, GC helpers, libuv pool)`);
+  const acceptWaits = (opened: [number, number][]) => summarize(opened.flatMap(([port, at]) => (acceptedAt.has(port) ? [acceptedAt.get(port)! - at] : [])));
+  const waits = (s: LatencySummary) => (s.count > 0 ? `; each waited for the server to accept it p50 ${fmt(s.p50)} p99 ${fmt(s.p99)} max ${fmt(s.max)}` : "");
+  console.log(`new connections     the load opened ${connects.length} while it ran (${opts.warmConnections} before)${waits(acceptWaits(connects))}`);
+  console.log(`                    the manager opened ${managerConnects.length}${waits(acceptWaits(managerConnects))} (libuv accepts one connection per event-loop turn)`);
   console.log(`watch events        ${events}; reconciles ${reconciles} (${events - reconciles} events merged into a pending reconcile of the same key)`);
   console.log(`event → reconcile start   p50 ${fmt(e.p50)}   p90 ${fmt(e.p90)}   p99 ${fmt(e.p99)}   max ${fmt(e.max)}   (n=${e.count})`);
   console.log(`write → reconcile start   p50 ${fmt(w.p50)}   p90 ${fmt(w.p90)}   p99 ${fmt(w.p99)}   max ${fmt(w.max)}   (n=${w.count}; includes the API write and the watch fan-out)`);
@@ -160,6 +174,7 @@ interface LoadInput {
   names: string[];
   rate: number;
   seconds: number;
+  warmConnections: number;
 }
 
 interface LoadResult {
@@ -170,11 +185,21 @@ interface LoadResult {
   failed: number;
   sendSeconds: number;
   ackSeconds: number;
+  /** Connections the load opened while it ran: the client's local port, and when it connected (shared clock). */
+  connects: [port: number, at: number][];
 }
 
 /** Patches the roles round-robin at `rate` changes per second, in ticks of 10 ms; resolves when every patch is answered. */
 async function runLoad(input: LoadInput, client: RestClient): Promise<LoadResult> {
   const { names, rate, seconds } = input;
+  // A pool as a long-running client holds it: N requests at once open N connections.
+  await Promise.all(Array.from({ length: input.warmConnections }, (_, i) => client.get("roles", names[i % names.length]!)));
+  const connects: [port: number, at: number][] = [];
+  const onConnected = (message: unknown) => {
+    const port = (message as { socket?: Socket }).socket?.localPort;
+    if (port !== undefined) connects.push([port, now()]);
+  };
+  diagnostics.subscribe("undici:client:connected", onConnected);
   const tickMs = 10;
   const perTick = rate / (1000 / tickMs);
   const total = Math.round(rate * seconds);
@@ -203,7 +228,8 @@ async function runLoad(input: LoadInput, client: RestClient): Promise<LoadResult
   }
   const sendSeconds = (now() - started) / 1000;
   await Promise.all(inflight);
-  return { sentAt, ackAt, sent, failed, sendSeconds, ackSeconds: (now() - started) / 1000 };
+  diagnostics.unsubscribe("undici:client:connected", onConnected);
+  return { sentAt, ackAt, sent, failed, sendSeconds, ackSeconds: (now() - started) / 1000, connects };
 }
 
 function loadInWorker(input: LoadInput): Promise<LoadResult> {
@@ -227,7 +253,7 @@ async function loadWorkerMain(input: LoadInput): Promise<void> {
 function options(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
-    options: { reconciler: { type: "string", default: "noop" }, rate: { type: "string", default: "1000" }, seconds: { type: "string", default: "10" }, objects: { type: "string", default: "200" }, concurrency: { type: "string", default: "2" }, load: { type: "string", default: "worker" }, manager: { type: "string", default: "inline" } },
+    options: { reconciler: { type: "string", default: "noop" }, rate: { type: "string", default: "1000" }, seconds: { type: "string", default: "10" }, objects: { type: "string", default: "200" }, concurrency: { type: "string", default: "2" }, load: { type: "string", default: "worker" }, manager: { type: "string", default: "inline" }, "warm-connections": { type: "string", default: "0" } },
   });
   const positive = (name: string, text: string | undefined) => {
     const n = Number(text);
@@ -237,7 +263,9 @@ function options(argv: string[]): Options {
   if (values.reconciler !== "noop" && values.reconciler !== "roles") throw new Error(`--reconciler must be noop or roles, not ${JSON.stringify(values.reconciler)}`);
   if (values.load !== "worker" && values.load !== "inline") throw new Error(`--load must be worker or inline, not ${JSON.stringify(values.load)}`);
   if (values.manager !== "worker" && values.manager !== "inline") throw new Error(`--manager must be inline or worker, not ${JSON.stringify(values.manager)}`);
-  return { manager: values.manager, load: values.load, reconciler: values.reconciler, rate: positive("rate", values.rate), seconds: positive("seconds", values.seconds), objects: Math.floor(positive("objects", values.objects)), concurrency: Math.floor(positive("concurrency", values.concurrency)) };
+  const warm = Number(values["warm-connections"]);
+  if (!Number.isInteger(warm) || warm < 0 || warm > 256) throw new Error(`--warm-connections must be a whole number from 0 to 256 (the load's pool), not ${JSON.stringify(values["warm-connections"])}`);
+  return { warmConnections: warm, manager: values.manager, load: values.load, reconciler: values.reconciler, rate: positive("rate", values.rate), seconds: positive("seconds", values.seconds), objects: Math.floor(positive("objects", values.objects)), concurrency: Math.floor(positive("concurrency", values.concurrency)) };
 }
 
 const loadJob = (workerData as { load?: LoadInput } | null)?.load;

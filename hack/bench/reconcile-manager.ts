@@ -3,6 +3,8 @@
 // server`'s in-process manager does) or in a worker thread of its own (as `claw controller-manager` does
 // in a process of its own), driven through the same interface.
 
+import diagnostics from "node:diagnostics_channel";
+import type { Socket } from "node:net";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import pino from "pino";
 import { systemClock } from "../../api/machinery/clock.js";
@@ -29,6 +31,8 @@ export interface Measurements {
   reconcileFailures: number;
   events: number;
   reconciles: number;
+  /** Connections the manager's client opened while measuring: its local port and when it connected (shared clock). */
+  connects: [port: number, at: number][];
 }
 
 export interface BenchManager {
@@ -46,7 +50,12 @@ export const now = () => performance.timeOrigin + performance.now();
 export async function startBenchManager(input: ManagerInput): Promise<BenchManager> {
   const logger = pino({ level: "warn" });
   const pendingSince = new Map<string, number>();
-  const m: Measurements = { eventToStart: [], startsOfSeq: [], durations: [], reconcileFailures: 0, events: 0, reconciles: 0 };
+  const m: Measurements = { eventToStart: [], startsOfSeq: [], durations: [], reconcileFailures: 0, events: 0, reconciles: 0, connects: [] };
+  const onConnected = (message: unknown) => {
+    const port = (message as { socket?: Socket }).socket?.localPort;
+    if (measuring && port !== undefined) m.connects.push([port, now()]);
+  };
+  diagnostics.subscribe("undici:client:connected", onConnected);
   let measuring = false;
 
   const bench: ControllerFactory = (ctx) => {
@@ -94,6 +103,7 @@ export async function startBenchManager(input: ManagerInput): Promise<BenchManag
       return m;
     },
     async stop() {
+      diagnostics.unsubscribe("undici:client:connected", onConnected);
       await manager.stop();
       await client.close();
     },
