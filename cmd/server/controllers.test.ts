@@ -74,6 +74,18 @@ describe("runServer and its controllers", () => {
     return { running, client };
   }
 
+  /** Creates a User naming a role no one made, through `as`, and waits until the users controller has said so. */
+  async function userReconciled(as: RestClient, name: string): Promise<void> {
+    const users = new Informer<User>({ source: restListWatcher<User>(as, "users"), clock: systemClock, logger: silentLogger() });
+    users.start();
+    try {
+      await as.create<User>("users", { apiVersion: "security.clawbernetes.com/v1", kind: "User", metadata: { name }, spec: { roles: ["ghost"] } });
+      await objectUntil(users, name, (u) => findCondition(u?.status?.conditions, "RolesResolved")?.reason === "RoleNotFound");
+    } finally {
+      await users.stop();
+    }
+  }
+
   async function metricsText(server: RunningServer): Promise<string> {
     const resolved = await resolveClientConfig({ flags: { config: server.adminConfigPath }, env: {}, homeDir: "/nonexistent" });
     const dispatcher = new Agent({ connect: { ...(resolved.tls.ca ? { ca: resolved.tls.ca } : {}) } });
@@ -88,14 +100,7 @@ describe("runServer and its controllers", () => {
 
   it("runs the controllers in-process over HTTPS by default, and serves their metrics on the same /metrics", async () => {
     const { running: server, client: admin } = await start();
-    const users = new Informer<User>({ source: restListWatcher<User>(admin, "users"), clock: systemClock, logger: silentLogger() });
-    users.start();
-    try {
-      await admin.create<User>("users", { apiVersion: "security.clawbernetes.com/v1", kind: "User", metadata: { name: "dave" }, spec: { roles: ["ghost"] } });
-      await objectUntil(users, "dave", (u) => findCondition(u?.status?.conditions, "RolesResolved")?.reason === "RoleNotFound");
-    } finally {
-      await users.stop();
-    }
+    await userReconciled(admin, "dave");
     expect((await restLeaseClient(admin).get(DEFAULT_LEASE_NAME))?.spec?.holderIdentity).toMatch(/_/);
     const metrics = await metricsText(server);
     expect(metrics).toContain('claw_leader_election_master_status{lease="claw-controller-manager"} 1');
@@ -106,14 +111,7 @@ describe("runServer and its controllers", () => {
 
   it("runs every controller with [controllers] workers, as /metrics shows", async () => {
     const { running: server, client: admin } = await start(undefined, { controllers: { workers: 6 } });
-    const users = new Informer<User>({ source: restListWatcher<User>(admin, "users"), clock: systemClock, logger: silentLogger() });
-    users.start();
-    try {
-      await admin.create<User>("users", { apiVersion: "security.clawbernetes.com/v1", kind: "User", metadata: { name: "frank" }, spec: { roles: ["ghost"] } });
-      await objectUntil(users, "frank", (u) => findCondition(u?.status?.conditions, "RolesResolved")?.reason === "RoleNotFound");
-    } finally {
-      await users.stop();
-    }
+    await userReconciled(admin, "frank");
     const metrics = await metricsText(server);
     const workers = [...metrics.matchAll(/^claw_controller_max_concurrent_reconciles\{controller="([^"]+)"\} (\d+)$/gm)].map(([, name, n]) => [name, Number(n)]);
     expect(workers.map(([name]) => name)).toEqual(expect.arrayContaining(["roles", "users", "apikeys", "secrets", "secretpolicies", "blockrules"]));
@@ -133,14 +131,7 @@ describe("runServer and its controllers", () => {
     try {
       await root2.patch("users", "admin", { spec: { disabled: true } }, { type: "merge" });
       await expect(admin.get("users", "admin")).rejects.toMatchObject({ code: 401 });
-      const users = new Informer<User>({ source: restListWatcher<User>(root2, "users"), clock: systemClock, logger: silentLogger() });
-      users.start();
-      try {
-        await root2.create<User>("users", { apiVersion: "security.clawbernetes.com/v1", kind: "User", metadata: { name: "erin" }, spec: { roles: ["ghost"] } });
-        await objectUntil(users, "erin", (u) => findCondition(u?.status?.conditions, "RolesResolved")?.reason === "RoleNotFound");
-      } finally {
-        await users.stop();
-      }
+      await userReconciled(root2, "erin");
     } finally {
       await root2.close();
     }
