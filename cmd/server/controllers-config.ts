@@ -2,9 +2,8 @@
 // reconciles each controller runs at once (kube-controller-manager's --concurrent-*-syncs, one knob for all).
 // Refused with the file, line and key, as [nodes] is.
 
-import { readFileSync } from "node:fs";
 import { flag, Locator, Refusal, walk, type Read } from "../../api/machinery/toml-schema.js";
-import { ConfigError } from "./server-config.js";
+import { ConfigError, configLocation, type ServerConfig } from "./server-config.js";
 
 /** The most reconciles one controller may run at once: each holds a request to the server open. */
 export const MAX_CONTROLLER_WORKERS = 256;
@@ -28,9 +27,6 @@ export function parseControllersConfig(raw: unknown, opts: { source?: string; te
 }
 
 /** parseControllersConfig for a loaded server config: the file's text locates a refused key. */
-export function controllersConfigOf(config: { sections: Record<string, unknown>; configFile?: string }, flagValue?: boolean): ControllersConfig {
-  return parseControllersConfig(config.sections.controllers, {
-    ...(config.configFile ? { source: config.configFile, text: readFileSync(config.configFile, "utf8") } : {}),
-    ...(flagValue !== undefined ? { flag: flagValue } : {}),
-  });
+export function controllersConfigOf(config: Pick<ServerConfig, "sections" | "configFile" | "configText">, flagValue?: boolean): ControllersConfig {
+  return parseControllersConfig(config.sections.controllers, { ...configLocation(config), ...(flagValue !== undefined ? { flag: flagValue } : {}) });
 }

@@ -2,7 +2,7 @@
 // the admin credential and serves the API, with the controller manager in-process by default.
 
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { AuditModule } from "../../api/audit/audit-module.js";
@@ -19,8 +19,8 @@ import { assembleServer, type AssembledServer } from "./assemble-server.js";
 import { auditModuleSetup, type AuditModuleSetup } from "./audit.js";
 import { secretsModuleSetup } from "./secrets.js";
 import { controllerSetFor, inProcessControllers } from "./controllers.js";
-import { controllersConfigOf } from "./controllers-config.js";
-import type { ServerConfig } from "./server-config.js";
+import { controllersConfigOf, type ControllersConfig } from "./controllers-config.js";
+import { configLocation, type ServerConfig } from "./server-config.js";
 import { planServingTls } from "./serving-tls.js";
 import { PkiModule } from "../../api/pki/pki-module.js";
 import { ROOT_CA_NAME } from "../../api/types/pki-api.js";
@@ -64,6 +64,8 @@ export interface RunServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Run the controller manager in this process: `--controllers`, over gateway.toml's [controllers] enabled (default true). */
   controllers?: boolean;
+  /** [controllers] as the caller already read it (`claw server` does, to refuse a bad one before starting); read from config otherwise. */
+  controllersConfig?: ControllersConfig;
 }
 
 export async function runServer(opts: RunServerOptions): Promise<RunningServer> {
@@ -77,7 +79,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   const compactor = startStoreMaintenance({ store, config: config.storeMaintenance, clock, logger });
   let assembled: AssembledServer | undefined;
   let registration: ServerRegistration | undefined;
-  const controllersConfig = controllersConfigOf(config, opts.controllers);
+  const controllersConfig = opts.controllersConfig ?? controllersConfigOf(config, opts.controllers);
   const controllers = inProcessControllers({ enabled: controllersConfig.enabled, randomBytes: (n) => randomBytes(n), set: controllerSetFor(authConfig), ...(controllersConfig.workers !== undefined ? { workers: controllersConfig.workers } : {}) });
   try {
     auditSetup = auditModuleSetup({ config, env, onKeyCreated: (path) => logger.info({ publicKey: path }, "created the audit checkpoint signing key; verify with `claw audit verify --public-key` and this file") });
@@ -88,8 +90,8 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     let identity: Identity | undefined;
     let pki: PkiModule | undefined;
     const tlsPlan = planServingTls(config);
-    const guardConfig = parseGuardConfig(config.sections.ddos, { ...(config.configFile ? { source: config.configFile, text: readFileSync(config.configFile, "utf8") } : {}) });
-    const nodesConfig = parseNodesConfig(config.sections.nodes, { ...(config.configFile ? { source: config.configFile, text: readFileSync(config.configFile, "utf8") } : {}) });
+    const guardConfig = parseGuardConfig(config.sections.ddos, configLocation(config));
+    const nodesConfig = parseNodesConfig(config.sections.nodes, configLocation(config));
     const auditConfig = parseAuditConfig(config.sections.audit, { dataDir: config.dataDir, ...(config.configFile ? { source: config.configFile } : {}) });
     const alertsConfig = parseAlertsConfig(config.sections.alerts, config.configFile ? { source: config.configFile } : {});
     const serverId = `${hostname()}_${randomBytes(4).toString("hex")}`;

@@ -41,7 +41,7 @@ export function serverCommand(deps: ServerCommandDeps): Command {
       const logger = pino({ level: flags.logLevel, base: { component: "claw-server" } }, pino.destination(2));
       let running;
       try {
-        running = await runServer({ config, logger, announce: deps.stdout, controllers: controllers.enabled });
+        running = await runServer({ config, logger, announce: deps.stdout, controllersConfig: controllers });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         const message =

@@ -22,6 +22,14 @@ export interface ServerConfig {
   sections: Record<string, unknown>;
   /** The config file that was read, if any. */
   configFile?: string;
+  /** Its text as read, so that a section refused later names the line it read, without reading the file again. */
+  configText?: string;
+}
+
+/** Where a section's refusals point: the file and its text (read once by loadServerConfig; read here only for a config built without it). */
+export function configLocation(config: Pick<ServerConfig, "configFile" | "configText">): { source?: string; text?: string } {
+  if (!config.configFile) return {};
+  return { source: config.configFile, text: config.configText ?? readFileSync(config.configFile, "utf8") };
 }
 
 export interface ServerFlags {
@@ -58,9 +66,9 @@ export function parseEndpoints(value: string | string[], source: string): string
 /** Reads gateway.toml (when given) and applies flags over it. */
 export function loadServerConfig(flags: ServerFlags, home = homedir()): ServerConfig {
   let file: Record<string, unknown> = {};
+  let text: string | undefined;
   const configFile = flags.config ? resolve(flags.config) : undefined;
   if (configFile) {
-    let text: string;
     try {
       text = readFileSync(configFile, "utf8");
     } catch (err) {
@@ -101,6 +109,7 @@ export function loadServerConfig(flags: ServerFlags, home = homedir()): ServerCo
     storeMaintenance,
     sections,
     ...(configFile ? { configFile } : {}),
+    ...(text !== undefined ? { configText: text } : {}),
   };
 }
 
